@@ -1,0 +1,118 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from './config.js';
+import type { Database } from './db/database.js';
+import type { FieldCrypto } from './platform/crypto.js';
+import type { RequestContext } from './platform/actor.js';
+import { AppError } from './platform/errors.js';
+import { installErrorHandling, sendError } from './platform/http.js';
+import { localeFrom } from './platform/i18n.js';
+import { resolveSession, SESSION_COOKIE } from './platform/session.js';
+import { registerModules } from './modules/index.js';
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  crypto: FieldCrypto;
+  /** Directory of the built console; served at / when it exists. */
+  consoleDir?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: AppDeps;
+  }
+  interface FastifyRequest {
+    ctx: RequestContext;
+  }
+  interface FastifyContextConfig {
+    /** Reachable without a session (health, login, docs). */
+    public?: boolean;
+    /** Reachable by an administrator who still has to enrol TOTP. */
+    allowBeforeTotp?: boolean;
+  }
+}
+
+export type App = FastifyInstance;
+
+// Routes under these prefixes go through the session check unless marked public.
+const API_PREFIX = '/api/';
+
+function bearerToken(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  return h?.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate('deps', deps);
+  app.decorateRequest('ctx', null as unknown as RequestContext);
+  installErrorHandling(app, { bodyLimit: config.bodyLimit });
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Tongxin API (同心)', description: 'Party-building-led grassroots governance platform', version: config.version },
+      components: {
+        securitySchemes: {
+          cookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ cookie: [] }, { bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
+
+  app.addHook('onRequest', async (req) => {
+    req.ctx = { actor: null, ip: req.ip, locale: localeFrom(req.headers['accept-language']) };
+    if (!req.url.startsWith(API_PREFIX) || req.url.startsWith('/api/docs') || req.routeOptions.config?.public || !req.routeOptions.url) return;
+    const token = bearerToken(req) ?? req.cookies[SESSION_COOKIE];
+    if (!token) throw new AppError('AUTH_REQUIRED');
+    if (!bearerToken(req) && !['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {
+      // Cookie sessions: a write must come from our own origin (SameSite=Lax is the first line).
+      const origin = req.headers.origin;
+      if (origin && new URL(origin).host !== req.headers.host) throw new AppError('FORBIDDEN');
+    }
+    req.ctx.actor = await resolveSession(deps.database.db, token, config);
+    if (req.ctx.actor.totpEnrolmentRequired && !req.routeOptions.config?.allowBeforeTotp) {
+      throw new AppError('AUTH_TOTP_ENROLMENT_REQUIRED');
+    }
+  });
+
+  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(registerModules);
+
+  const consoleDir = deps.consoleDir;
+  const hasConsole = !!consoleDir && existsSync(join(consoleDir, 'index.html'));
+  if (hasConsole) {
+    await app.register(fastifyStatic, { root: consoleDir!, prefix: '/', wildcard: false, index: ['index.html'] });
+  }
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0] ?? '';
+    // The console is a single-page app: unknown non-API GETs get its index.html.
+    if (hasConsole && req.method === 'GET' && !path.startsWith('/api') && !path.startsWith('/open311') && !/\.\w+$/.test(path)) {
+      return reply.type('text/html').sendFile('index.html');
+    }
+    return sendError(reply, req, 'ROUTE_NOT_FOUND', { method: req.method, url: path });
+  });
+
+  return app;
+}

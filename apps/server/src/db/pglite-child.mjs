@@ -1,0 +1,46 @@
+// The embedded database: PGlite (WASM PostgreSQL) in its own process, reached over the PostgreSQL
+// wire protocol. It runs apart from the server because PGlite blocks the event loop of whatever
+// process hosts it. Plain JS so that it starts without a TypeScript loader.
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+const dataDir = process.argv[2];
+const maxConnections = Number(process.argv[3] ?? 8);
+let db;
+let server;
+let stopping = false;
+
+async function shutdown(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  try {
+    await server?.stop();
+  } catch {}
+  try {
+    await db?.close();
+  } catch {}
+  process.exit(code);
+}
+
+// The child has its own process group (the parent spawns it detached) so a Ctrl-C in the terminal
+// reaches only the server, which closes its pool first and then asks us to stop.
+process.on('message', (m) => {
+  if (m && m.type === 'shutdown') void shutdown(0);
+});
+process.on('disconnect', () => void shutdown(0)); // the server died: do not linger
+process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGINT', () => void shutdown(0));
+
+try {
+  if (dataDir && !dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  db = await PGlite.create(dataDir && dataDir !== 'memory://' ? dataDir : undefined, { extensions: { pg_trgm } });
+  server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections });
+  await server.start();
+  const port = server.server.address().port; // port 0 above: the OS picked a free one
+  process.send?.({ type: 'ready', port });
+} catch (err) {
+  process.send?.({ type: 'error', message: String(err?.stack ?? err) });
+  await shutdown(1);
+}

@@ -1,0 +1,36 @@
+import { BUILTIN_ROLES, PERMISSIONS, type BuiltinRoleKey, type PermissionKey } from '@tongxin/contracts';
+import type { Executor } from '../database.js';
+
+const byGroup = (group: string) => (Object.keys(PERMISSIONS) as PermissionKey[]).filter((k) => PERMISSIONS[k].group === group);
+
+/** Permissions of the built-in roles. The three administrators share nothing (三员分立). */
+export const BUILTIN_ROLE_PERMISSIONS: Record<BuiltinRoleKey, PermissionKey[]> = {
+  system_admin: byGroup('system'),
+  security_admin: byGroup('security'),
+  audit_admin: byGroup('audit'),
+  org_worker: ['orgs:read', 'orgs:write', 'places:read', 'places:write'],
+  branch_secretary: ['orgs:read', 'places:read'],
+};
+
+/** Creates missing built-in roles and brings the fixed permission sets of existing ones up to date. */
+export async function ensureBuiltinRoles(ex: Executor): Promise<Map<BuiltinRoleKey, string>> {
+  const ids = new Map<BuiltinRoleKey, string>();
+  for (const key of Object.keys(BUILTIN_ROLES) as BuiltinRoleKey[]) {
+    const existing = await ex.selectFrom('roles').select(['id', 'permissions']).where('key', '=', key).executeTakeFirst();
+    const permissions = BUILTIN_ROLE_PERMISSIONS[key];
+    if (existing) {
+      // New permission keys of a release reach the built-in roles; ones an operator added stay.
+      const merged = [...new Set([...existing.permissions, ...permissions])].sort();
+      if (merged.length !== existing.permissions.length) await ex.updateTable('roles').set({ permissions: merged }).where('id', '=', existing.id).execute();
+      ids.set(key, existing.id);
+    } else {
+      const row = await ex
+        .insertInto('roles')
+        .values({ key, name: BUILTIN_ROLES[key].zh, description: BUILTIN_ROLES[key].en, builtin: true, permissions })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      ids.set(key, row.id);
+    }
+  }
+  return ids;
+}

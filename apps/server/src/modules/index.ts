@@ -1,0 +1,19 @@
+import type { FastifyInstance } from 'fastify';
+import { healthRoutes } from './health/health.routes.js';
+import { authRoutes } from './auth/auth.routes.js';
+import { accountRoutes } from './accounts/accounts.routes.js';
+import { roleRoutes } from './roles/roles.routes.js';
+import { auditRoutes } from './audit/audit.routes.js';
+import { orgRoutes } from './orgs/orgs.routes.js';
+import { placeRoutes } from './places/places.routes.js';
+
+/** Every feature module, each owning its routes under /api. */
+export async function registerModules(app: FastifyInstance) {
+  await app.register(healthRoutes);
+  await app.register(authRoutes);
+  await app.register(accountRoutes);
+  await app.register(roleRoutes);
+  await app.register(auditRoutes);
+  await app.register(orgRoutes);
+  await app.register(placeRoutes);
+}

@@ -1,0 +1,81 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../db/database.js';
+import type { Actor } from '../../platform/actor.js';
+import { inScope } from '../../platform/access.js';
+import { addToClosure, namesOf, pathOf } from '../../platform/tree.js';
+
+export interface OrgNode {
+  id: string;
+  parentId: string | null;
+  name: string;
+  kind: string;
+  hasChildren: boolean;
+}
+
+export const orgNames = (ex: Executor, ids: string[]) => namesOf(ex, 'org', ids);
+export const orgPath = (ex: Executor, id: string) => pathOf(ex, 'org', id);
+
+export interface NewOrg {
+  parentId: string | null;
+  kind: string;
+  domain?: string | null;
+  name: string;
+  placeId?: string | null;
+  foundedOn?: string | null;
+  sortOrder?: number;
+}
+
+export async function createOrg(ex: Executor, o: NewOrg): Promise<string> {
+  const row = await ex
+    .insertInto('orgs')
+    .values({ parent_id: o.parentId, kind: o.kind, domain: o.domain ?? null, name: o.name, place_id: o.placeId ?? null, founded_on: o.foundedOn ?? null, sort_order: o.sortOrder ?? 0 })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const id = String(row.id);
+  await addToClosure(ex, 'org', id, o.parentId);
+  return id;
+}
+
+export async function orgChildren(ex: Executor, actor: Actor, parentId?: string): Promise<OrgNode[]> {
+  let q = ex
+    .selectFrom('orgs as o')
+    .select(['o.id', 'o.parent_id', 'o.name', 'o.kind'])
+    .select(sql<boolean>`EXISTS (SELECT 1 FROM orgs c WHERE c.parent_id = o.id)`.as('has_children'))
+    .where('o.abolished_on', 'is', null);
+  q = parentId
+    ? q.where('o.parent_id', '=', parentId).where(inScope(actor, 'org', 'o.id'))
+    : q.where('o.id', 'in', actor.orgScope.length ? actor.orgScope : ['0']);
+  const rows = await q.orderBy('o.sort_order').orderBy('o.id').execute();
+  return rows.map((r) => ({ id: String(r.id), parentId: r.parent_id === null ? null : String(r.parent_id), name: r.name, kind: r.kind, hasChildren: r.has_children }));
+}
+
+export async function getOrg(ex: Executor, id: string) {
+  return ex.selectFrom('orgs').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export interface OrgListQuery {
+  q?: string;
+  kind?: string;
+  parentId?: string;
+  page: number;
+  pageSize: number;
+}
+
+/** Organisations in the actor's scope (optionally under one parent subtree), searchable by name. */
+export async function listOrgs(ex: Executor, actor: Actor, query: OrgListQuery) {
+  let base = ex.selectFrom('orgs as o').where(inScope(actor, 'org', 'o.id')).where('o.abolished_on', 'is', null);
+  if (query.q) base = base.where('o.name', 'like', `%${query.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`);
+  if (query.kind) base = base.where('o.kind', '=', query.kind);
+  if (query.parentId) base = base.where(sql<boolean>`o.id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = ${query.parentId}::bigint)`);
+  const [items, total] = await Promise.all([
+    base
+      .select(['o.id', 'o.parent_id', 'o.name', 'o.kind', 'o.domain', 'o.place_id', 'o.founded_on'])
+      .orderBy('o.sort_order')
+      .orderBy('o.id')
+      .limit(query.pageSize)
+      .offset((query.page - 1) * query.pageSize)
+      .execute(),
+    base.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items, total: total.n };
+}

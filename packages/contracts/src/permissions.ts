@@ -1,0 +1,38 @@
+// Permission keys: the single catalogue shared by server (checks) and console (menus, buttons).
+// Labels live here so the role editor can show them in both languages.
+export const PERMISSIONS = {
+  // system administrator (系统管理员)
+  'accounts:read': { zh: '查看账号', en: 'View accounts', group: 'system' },
+  'accounts:write': { zh: '管理账号（新增、停用、重置密码、数据范围）', en: 'Manage accounts (create, disable, reset password, scope)', group: 'system' },
+  'accounts:read_sensitive': { zh: '查看账号完整手机号（留痕）', en: 'Reveal account phone numbers (audited)', group: 'system' },
+  // security administrator (安全保密管理员)
+  'roles:read': { zh: '查看角色与权限', en: 'View roles and permissions', group: 'security' },
+  'roles:write': { zh: '管理角色与权限', en: 'Manage roles and permissions', group: 'security' },
+  'accounts:assign_roles': { zh: '为账号分配角色', en: 'Assign roles to accounts', group: 'security' },
+  'accounts:unlock': { zh: '解除账号锁定', en: 'Unlock accounts', group: 'security' },
+  // security auditor (安全审计员)
+  'audit:read': { zh: '查看审计日志', en: 'Read the audit log', group: 'audit' },
+  'audit:verify': { zh: '校验审计日志哈希链', en: 'Verify the audit hash chain', group: 'audit' },
+  // business
+  'orgs:read': { zh: '查看党组织', en: 'View organisations', group: 'business' },
+  'orgs:write': { zh: '管理党组织', en: 'Manage organisations', group: 'business' },
+  'places:read': { zh: '查看区划与网格', en: 'View places and grids', group: 'business' },
+  'places:write': { zh: '管理区划与网格', en: 'Manage places and grids', group: 'business' },
+} as const;
+
+export type PermissionKey = keyof typeof PERMISSIONS;
+export const PERMISSION_KEYS = Object.keys(PERMISSIONS) as PermissionKey[];
+
+export type PermissionGroup = (typeof PERMISSIONS)[PermissionKey]['group'];
+
+/** The three administrator groups must never meet in one role or one account (三员分立). */
+export const ADMIN_GROUPS = ['system', 'security', 'audit'] as const;
+
+export const BUILTIN_ROLES = {
+  system_admin: { zh: '系统管理员', en: 'System administrator' },
+  security_admin: { zh: '安全保密管理员', en: 'Security administrator' },
+  audit_admin: { zh: '安全审计员', en: 'Audit administrator' },
+  org_worker: { zh: '组织员', en: 'Organisation worker' },
+  branch_secretary: { zh: '支部书记', en: 'Branch secretary' },
+} as const;
+export type BuiltinRoleKey = keyof typeof BUILTIN_ROLES;
