@@ -14,7 +14,7 @@ export interface TestEnv {
   config: Config;
   key: Buffer;
   /** Builds another server instance on the same database and schema (as behind a load balancer). */
-  secondApp(): Promise<App>;
+  secondApp(config?: Partial<Config>): Promise<App>;
   login(username: string, password?: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -46,9 +46,9 @@ export async function setupTestEnv(opts: { config?: Record<string, string> } = {
     database,
     config,
     key,
-    async secondApp() {
+    async secondApp(overrides = {}) {
       const db2 = createDatabase({ url, engine, schema });
-      const app2 = await buildApp({ config, database: db2, crypto });
+      const app2 = await buildApp({ config: { ...config, ...overrides }, database: db2, crypto });
       extra.push({ app: app2, database: db2 });
       return app2;
     },

@@ -2,7 +2,8 @@
 // Labels live here so the role editor can show them in both languages.
 export const PERMISSIONS = {
   // system administrator (系统管理员)
-  'accounts:read': { zh: '查看账号', en: 'View accounts', group: 'system' },
+  // directory: both the system and the security administrator need to see accounts
+  'accounts:read': { zh: '查看账号', en: 'View accounts', group: 'directory' },
   'accounts:write': { zh: '管理账号（新增、停用、重置密码、数据范围）', en: 'Manage accounts (create, disable, reset password, scope)', group: 'system' },
   'accounts:read_sensitive': { zh: '查看账号完整手机号（留痕）', en: 'Reveal account phone numbers (audited)', group: 'system' },
   // security administrator (安全保密管理员)

@@ -5,8 +5,8 @@ const byGroup = (group: string) => (Object.keys(PERMISSIONS) as PermissionKey[])
 
 /** Permissions of the built-in roles. The three administrators share nothing (三员分立). */
 export const BUILTIN_ROLE_PERMISSIONS: Record<BuiltinRoleKey, PermissionKey[]> = {
-  system_admin: byGroup('system'),
-  security_admin: byGroup('security'),
+  system_admin: [...byGroup('directory'), ...byGroup('system')],
+  security_admin: [...byGroup('directory'), ...byGroup('security')],
   audit_admin: byGroup('audit'),
   org_worker: ['orgs:read', 'orgs:write', 'places:read', 'places:write'],
   branch_secretary: ['orgs:read', 'places:read'],

@@ -62,6 +62,13 @@ export async function getAccount(deps: AppDeps, ctx: RequestContext, id: string)
   return (await present(deps.database.db, actor, [row]))[0]!;
 }
 
+/** The account as it stands after a change the actor was allowed to make. */
+async function viewAfterChange(deps: AppDeps, actor: Actor, id: string) {
+  const row = await findVisibleAccount(deps.database.db, actor, id);
+  if (!row) throw new AppError('NOT_FOUND');
+  return (await present(deps.database.db, actor, [row]))[0]!;
+}
+
 export async function createAccount(deps: AppDeps, ctx: RequestContext, input: { username: string; displayName: string; password: string; phone?: string | null; scopes: Scope[] }) {
   const { db } = deps.database;
   const actor = await requirePermission(db, ctx, 'accounts:write', { type: 'account' });
@@ -91,7 +98,7 @@ export async function createAccount(deps: AppDeps, ctx: RequestContext, input: {
     });
     return row.id;
   });
-  return getAccount(deps, ctx, id);
+  return viewAfterChange(deps, actor, id);
 }
 
 export async function updateAccount(deps: AppDeps, ctx: RequestContext, id: string, input: { displayName?: string; phone?: string | null; scopes?: Scope[] }) {
@@ -117,7 +124,7 @@ export async function updateAccount(deps: AppDeps, ctx: RequestContext, id: stri
     }
     await recordAudit(trx, { actorId: actor.id, actorName: actor.username, action: 'account.update', targetType: 'account', targetId: id, targetLabel: row.username, ip: ctx.ip, changes });
   });
-  return getAccount(deps, ctx, id);
+  return viewAfterChange(deps, actor, id);
 }
 
 async function setStatus(deps: AppDeps, ctx: RequestContext, id: string, status: 'active' | 'disabled') {
@@ -128,7 +135,7 @@ async function setStatus(deps: AppDeps, ctx: RequestContext, id: string, status:
     if (status === 'disabled') await revokeAccountSessions(trx, id);
     await recordAudit(trx, { actorId: actor.id, actorName: actor.username, action: status === 'disabled' ? 'account.disable' : 'account.enable', targetType: 'account', targetId: id, targetLabel: row.username, ip: ctx.ip, changes: { status: { from: row.status, to: status } } });
   });
-  return getAccount(deps, ctx, id);
+  return viewAfterChange(deps, actor, id);
 }
 export const disableAccount = (deps: AppDeps, ctx: RequestContext, id: string) => setStatus(deps, ctx, id, 'disabled');
 export const enableAccount = (deps: AppDeps, ctx: RequestContext, id: string) => setStatus(deps, ctx, id, 'active');
@@ -151,7 +158,7 @@ export async function unlockAccount(deps: AppDeps, ctx: RequestContext, id: stri
     await trx.updateTable('accounts').set({ failed_logins: 0, locked_until: null, updated_at: new Date() }).where('id', '=', id).execute();
     await recordAudit(trx, { actorId: actor.id, actorName: actor.username, action: 'account.unlock', targetType: 'account', targetId: id, targetLabel: row.username, ip: ctx.ip, changes: { lockedUntil: { from: row.locked_until?.toISOString() ?? null, to: null } } });
   });
-  return getAccount(deps, ctx, id);
+  return viewAfterChange(deps, actor, id);
 }
 
 function adminGroupsOf(permissions: Iterable<string>): Set<string> {
@@ -178,7 +185,7 @@ export async function assignRoles(deps: AppDeps, ctx: RequestContext, id: string
     if (unique.length) await trx.insertInto('account_roles').values(unique.map((role_id) => ({ account_id: id, role_id }))).execute();
     await recordAudit(trx, { actorId: actor.id, actorName: actor.username, action: 'account.assign_roles', targetType: 'account', targetId: id, targetLabel: row.username, ip: ctx.ip, changes: { roles: { from: before, to: roles.map((r) => r.key).sort() } } });
   });
-  return getAccount(deps, ctx, id);
+  return viewAfterChange(deps, actor, id);
 }
 
 /** The full phone number, for a permission whose every use is audited. */

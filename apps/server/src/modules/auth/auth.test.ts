@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setupTestEnv, type TestEnv } from '../../../test/harness.js';
+import { totpNow } from './totp.js';
+
+let env: TestEnv;
+beforeAll(async () => {
+  env = await setupTestEnv();
+});
+afterAll(() => env.close());
+
+const login = (payload: Record<string, unknown>) => env.app.inject({ method: 'POST', url: '/api/auth/login', payload });
+
+async function lastAudit(action: string, actorName?: string) {
+  let q = env.database.db.selectFrom('audit_log').selectAll().where('action', '=', action);
+  if (actorName) q = q.where('actor_name', '=', actorName);
+  return q.orderBy('seq', 'desc').limit(1).executeTakeFirst();
+}
+
+describe('login and sessions', () => {
+  it('logs in with an HttpOnly cookie and answers /me with roles, permissions and scope', async () => {
+    const res = await login({ username: 'guiyuan', password: 'Tongxin@2026' });
+    expect(res.statusCode).toBe(200);
+    const cookie = res.cookies.find((c) => c.name === 'tx_session')!;
+    expect(cookie.httpOnly).toBe(true);
+    expect(cookie.sameSite).toBe('Lax');
+    const me = await env.app.inject({ url: '/api/auth/me', headers: { cookie: `tx_session=${cookie.value}` } });
+    expect(me.statusCode).toBe(200);
+    expect(me.json()).toMatchObject({ username: 'guiyuan', roles: [{ key: 'org_worker' }] });
+    expect(me.json().scopes.map((s: { name: string }) => s.name)).toContain('桂园街道');
+    const entry = await lastAudit('auth.login', 'guiyuan');
+    expect(entry).toMatchObject({ result: 'ok', target_type: 'account' });
+  });
+
+  it('refuses a wrong password with a stable code and audits the failure', async () => {
+    const res = await login({ username: 'dongxiao', password: 'wrong-Password1' });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error.code).toBe('AUTH_INVALID_CREDENTIALS');
+    expect(await lastAudit('auth.login', 'dongxiao')).toMatchObject({ result: 'failed', reason: 'wrong_password' });
+    const unknown = await login({ username: 'nobody', password: 'whatever-Pass1' });
+    expect(unknown.json().error.code).toBe('AUTH_INVALID_CREDENTIALS');
+    expect(await lastAudit('auth.login', 'nobody')).toMatchObject({ result: 'failed', reason: 'unknown_user' });
+  });
+
+  it('locks an account after 5 failures for 15 minutes, even for the right password', async () => {
+    for (let i = 0; i < 4; i++) expect((await login({ username: 'luohu', password: `bad-Password${i}` })).json().error.code).toBe('AUTH_INVALID_CREDENTIALS');
+    const fifth = await login({ username: 'luohu', password: 'bad-Password5' });
+    expect(fifth.statusCode).toBe(423);
+    expect(fifth.json().error.code).toBe('AUTH_ACCOUNT_LOCKED');
+    const until = new Date(fifth.json().error.params.until).getTime();
+    expect(until - Date.now()).toBeGreaterThan(14 * 60_000);
+    expect(until - Date.now()).toBeLessThanOrEqual(15 * 60_000);
+    const right = await login({ username: 'luohu', password: 'Tongxin@2026' });
+    expect(right.statusCode).toBe(423);
+    expect(await lastAudit('auth.login', 'luohu')).toMatchObject({ result: 'denied', reason: 'locked' });
+
+    // The security administrator lifts the lock; the system administrator cannot.
+    const account = await env.database.db.selectFrom('accounts').select('id').where('username', '=', 'luohu').executeTakeFirstOrThrow();
+    const sys = await env.login('sysadmin');
+    expect((await env.app.inject({ method: 'POST', url: `/api/accounts/${account.id}/unlock`, headers: { cookie: sys } })).statusCode).toBe(403);
+    const sec = await env.login('secadmin');
+    const unlocked = await env.app.inject({ method: 'POST', url: `/api/accounts/${account.id}/unlock`, headers: { cookie: sec } });
+    expect(unlocked.statusCode).toBe(200);
+    expect(unlocked.json().lockedUntil).toBeNull();
+    expect((await login({ username: 'luohu', password: 'Tongxin@2026' })).statusCode).toBe(200);
+  });
+
+  it('expires a session idle for longer than the limit and revokes it on logout', async () => {
+    const cookie = await env.login('kk100');
+    expect((await env.app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(200);
+    const sessionId = (await env.database.db.selectFrom('sessions').innerJoin('accounts', 'accounts.id', 'sessions.account_id').select('sessions.id').where('accounts.username', '=', 'kk100').orderBy('sessions.created_at', 'desc').executeTakeFirstOrThrow()).id;
+    await env.database.db.updateTable('sessions').set({ last_seen_at: new Date(Date.now() - 31 * 60_000) }).where('id', '=', sessionId).execute();
+    const expired = await env.app.inject({ url: '/api/auth/me', headers: { cookie } });
+    expect(expired.statusCode).toBe(401);
+    expect(expired.json().error.code).toBe('AUTH_SESSION_EXPIRED');
+
+    const fresh = await env.login('kk100');
+    expect((await env.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie: fresh } })).statusCode).toBe(204);
+    expect((await env.app.inject({ url: '/api/auth/me', headers: { cookie: fresh } })).json().error.code).toBe('AUTH_REQUIRED');
+  });
+
+  it('issues bearer tokens that a second server instance accepts, as does its cookie session', async () => {
+    const tok = await env.app.inject({ method: 'POST', url: '/api/auth/token', payload: { username: 'guiyuan', password: 'Tongxin@2026' } });
+    expect(tok.statusCode).toBe(200);
+    const other = await env.secondApp();
+    const viaBearer = await other.inject({ url: '/api/auth/me', headers: { authorization: `Bearer ${tok.json().token}` } });
+    expect(viaBearer.statusCode).toBe(200);
+    expect(viaBearer.json().username).toBe('guiyuan');
+    const cookie = await env.login('dongxiao');
+    expect((await other.inject({ url: '/api/auth/me', headers: { cookie } })).json().username).toBe('dongxiao');
+    // Logging out on one instance ends the session on the other.
+    await other.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie } });
+    expect((await env.app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(401);
+  });
+
+  it('enforces the password policy on change and keeps the old password on refusal', async () => {
+    const cookie = await env.login('dongxiao');
+    const weak = await env.app.inject({ method: 'POST', url: '/api/auth/password', headers: { cookie }, payload: { currentPassword: 'Tongxin@2026', newPassword: 'alllowercase' } });
+    expect(weak.statusCode).toBe(400);
+    expect(weak.json().error).toMatchObject({ code: 'AUTH_PASSWORD_WEAK', params: { min: 8 } });
+    expect(weak.json().error.fields.newPassword).toBeTruthy();
+    const wrong = await env.app.inject({ method: 'POST', url: '/api/auth/password', headers: { cookie }, payload: { currentPassword: 'nope-Nope1', newPassword: 'Str0ng-enough' } });
+    expect(wrong.json().error.code).toBe('AUTH_PASSWORD_WRONG');
+    expect((await login({ username: 'dongxiao', password: 'Tongxin@2026' })).statusCode).toBe(200);
+    const ok = await env.app.inject({ method: 'POST', url: '/api/auth/password', headers: { cookie }, payload: { currentPassword: 'Tongxin@2026', newPassword: 'Str0ng-enough' } });
+    expect(ok.statusCode).toBe(204);
+    expect((await login({ username: 'dongxiao', password: 'Str0ng-enough' })).statusCode).toBe(200);
+    const entry = await lastAudit('auth.password_change', 'dongxiao');
+    expect(entry?.changes).toEqual({ password: '[secret]' });
+  });
+});
+
+describe('TOTP second factor', () => {
+  it('enrols with a QR code, then requires and checks a code at login, refusing a replay', async () => {
+    const cookie = await env.login('auditor');
+    const setup = await env.app.inject({ method: 'POST', url: '/api/auth/totp/setup', headers: { cookie } });
+    expect(setup.statusCode).toBe(200);
+    const { secret, qrDataUrl, otpauthUrl } = setup.json();
+    expect(qrDataUrl).toMatch(/^data:image\/png;base64,/);
+    expect(otpauthUrl).toContain('otpauth://totp/');
+    expect((await env.app.inject({ method: 'POST', url: '/api/auth/totp/enable', headers: { cookie }, payload: { code: '000000' === totpNow(secret) ? '111111' : '000000' } })).json().error.code).toBe('AUTH_TOTP_INVALID');
+    expect((await env.app.inject({ method: 'POST', url: '/api/auth/totp/enable', headers: { cookie }, payload: { code: totpNow(secret) } })).statusCode).toBe(204);
+
+    const first = await login({ username: 'auditor', password: 'Tongxin@2026' });
+    expect(first.statusCode).toBe(401);
+    expect(first.json().error.code).toBe('AUTH_TOTP_REQUIRED');
+    // The code used for enrolment cannot be used again.
+    const replay = await login({ username: 'auditor', password: 'Tongxin@2026', code: totpNow(secret) });
+    expect(replay.json().error.code).toBe('AUTH_TOTP_INVALID');
+    const next = await login({ username: 'auditor', password: 'Tongxin@2026', code: totpNow(secret, Date.now() + 30_000) });
+    expect(next.statusCode).toBe(200);
+  });
+
+  it('requires administrators to enrol before anything else in production', async () => {
+    const prod = await env.secondApp({ production: true });
+    const res = await prod.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'secadmin', password: 'Tongxin@2026' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().user.totpEnrolmentRequired).toBe(true);
+    const cookie = `tx_session=${res.cookies.find((c) => c.name === 'tx_session')!.value}`;
+    const blocked = await prod.inject({ url: '/api/roles', headers: { cookie } });
+    expect(blocked.statusCode).toBe(403);
+    expect(blocked.json().error.code).toBe('AUTH_TOTP_ENROLMENT_REQUIRED');
+    expect((await prod.inject({ method: 'POST', url: '/api/auth/totp/setup', headers: { cookie } })).statusCode).toBe(200);
+    // An ordinary organisation worker is not forced.
+    const worker = await prod.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'guiyuan', password: 'Tongxin@2026' } });
+    expect(worker.json().user.totpEnrolmentRequired).toBe(false);
+  });
+});
