@@ -11,6 +11,16 @@ export interface PlacesTable {
   name: string;
   code: string | null;
   sort_order: Generated<number>;
+  geometry: ColumnType<unknown, string | null | undefined, string | null>;
+  bbox: number[] | null;
+  lng: number | null;
+  lat: number | null;
+  address: string | null;
+  floors: number | null;
+  building_use: string | null;
+  households: number | null;
+  units: number | null;
+  attributes: ColumnType<Record<string, unknown>, string | undefined, string>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -31,8 +41,149 @@ export interface OrgsTable {
   sort_order: Generated<number>;
   founded_on: string | null;
   abolished_on: string | null;
+  status: Generated<'active' | 'abolished' | 'merged'>;
+  code: string | null;
+  merged_into_id: string | null;
+  term_started_on: string | null;
+  term_years: number | null;
+  contact_phone: string | null;
+  note: Generated<string>;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+export interface OrgUnitsTable {
+  org_id: string;
+  place_id: string;
+}
+
+export interface OrgCommitteeMembersTable {
+  id: Id;
+  org_id: string;
+  member_id: string | null;
+  name: string;
+  role: string;
+  term_start: string;
+  term_end: string | null;
+  ended_on: string | null;
+  created_at: Timestamp;
+}
+
+export interface OrgHistoryTable {
+  id: Id;
+  org_id: string;
+  at: Timestamp;
+  action: string;
+  from_parent: string | null;
+  to_parent: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+  actor_id: string | null;
+}
+
+export interface OrgCountsTable {
+  org_id: string;
+  dim: string;
+  key: string;
+  n: number;
+}
+
+export interface MembersTable {
+  id: Id;
+  name: string;
+  gender: 'male' | 'female';
+  birth_date: string;
+  ethnicity: Generated<string>;
+  id_number_enc: string;
+  id_number_hmac: string;
+  id_number_masked: string;
+  phone_enc: string | null;
+  phone_hmac: string | null;
+  phone_masked: string | null;
+  status: 'probationary' | 'full';
+  joined_on: string;
+  full_on: string | null;
+  category: string;
+  education: string | null;
+  occupation: string | null;
+  work_unit: string | null;
+  skills: ColumnType<string[], string[] | undefined, string[]>;
+  interests: ColumnType<string[], string[] | undefined, string[]>;
+  org_id: string;
+  residence_place_id: string | null;
+  state: Generated<'active' | 'transferred_out' | 'deceased' | 'left'>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface MemberMovesTable {
+  id: Id;
+  member_id: string;
+  at: Timestamp;
+  kind: string;
+  from_org_id: string | null;
+  to_org_id: string | null;
+  reason: Generated<string>;
+  actor_id: string | null;
+}
+
+export interface CommunityRegistrationsTable {
+  id: Id;
+  member_id: string;
+  community_id: string;
+  registered_on: string;
+  ended_on: string | null;
+  note: Generated<string>;
+}
+
+export interface CommunityReviewsTable {
+  id: Id;
+  registration_id: string;
+  year: number;
+  result: string;
+  services: Generated<number>;
+  note: Generated<string>;
+  reviewed_on: string;
+}
+
+export interface MobileRecordsTable {
+  id: Id;
+  member_id: string;
+  direction: 'outflow' | 'inflow';
+  place_text: string;
+  contact_org_id: string | null;
+  card_number: string | null;
+  started_on: string;
+  ended_on: string | null;
+  note: Generated<string>;
+}
+
+export interface DifficultyRecordsTable {
+  id: Id;
+  member_id: string;
+  kind: string;
+  level: string;
+  detail_enc: string | null;
+  since: string;
+  ended_on: string | null;
+}
+
+export interface AssistanceVisitsTable {
+  id: Id;
+  record_id: string;
+  visited_on: string;
+  visitor: string;
+  amount: ColumnType<number, number | string | undefined, number | string>;
+  note: Generated<string>;
+}
+
+export interface RuleSetsTable {
+  id: Id;
+  key: string;
+  version: string;
+  effective_from: string;
+  title: string;
+  rules: ColumnType<Record<string, unknown>, string, string>;
+  created_at: Timestamp;
 }
 
 export interface RolesTable {
@@ -120,4 +271,16 @@ export interface DB {
   account_scopes: AccountScopesTable;
   sessions: SessionsTable;
   audit_log: AuditLogTable;
+  org_units: OrgUnitsTable;
+  org_committee_members: OrgCommitteeMembersTable;
+  org_history: OrgHistoryTable;
+  org_counts: OrgCountsTable;
+  members: MembersTable;
+  member_moves: MemberMovesTable;
+  community_registrations: CommunityRegistrationsTable;
+  community_reviews: CommunityReviewsTable;
+  mobile_records: MobileRecordsTable;
+  difficulty_records: DifficultyRecordsTable;
+  assistance_visits: AssistanceVisitsTable;
+  rule_sets: RuleSetsTable;
 }

@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely/migration';
 import * as m0001 from './0001_platform.js';
+import * as m0002 from './0002_org_network.js';
 
 /** Every migration in order. Names sort by their number; a migration is never edited once released. */
 export const migrations: Record<string, Migration> = {
   '0001_platform': m0001,
+  '0002_org_network': m0002,
 };

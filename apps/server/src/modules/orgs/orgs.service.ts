@@ -3,6 +3,7 @@ import type { Executor } from '../../db/database.js';
 import type { Actor } from '../../platform/actor.js';
 import { inScope } from '../../platform/access.js';
 import { addToClosure, namesOf, pathOf } from '../../platform/tree.js';
+import { applyCountDeltas, orgDeltas } from './org-counts.js';
 
 export interface OrgNode {
   id: string;
@@ -33,6 +34,7 @@ export async function createOrg(ex: Executor, o: NewOrg): Promise<string> {
     .executeTakeFirstOrThrow();
   const id = String(row.id);
   await addToClosure(ex, 'org', id, o.parentId);
+  await applyCountDeltas(ex, orgDeltas({ orgId: id, parentId: o.parentId, kind: o.kind, domain: o.domain ?? null }, 1));
   return id;
 }
 
