@@ -19,6 +19,13 @@ export const PERMISSIONS = {
   'orgs:write': { zh: '管理党组织', en: 'Manage organisations', group: 'business' },
   'places:read': { zh: '查看区划与网格', en: 'View places and grids', group: 'business' },
   'places:write': { zh: '管理区划与网格', en: 'Manage places and grids', group: 'business' },
+  'members:read': { zh: '查看党员档案', en: 'View member files', group: 'business' },
+  'members:write': { zh: '管理党员档案', en: 'Manage member files', group: 'business' },
+  'members:read_sensitive': { zh: '查看完整身份证号和手机号（留痕）', en: 'Reveal ID and phone numbers (audited)', group: 'business' },
+  'members:import': { zh: '导入党员花名册', en: 'Import member rosters', group: 'business' },
+  'members:export': { zh: '导出党员花名册', en: 'Export member rosters', group: 'business' },
+  'rules:read': { zh: '查看规则集', en: 'View rule sets', group: 'business' },
+  'rules:write': { zh: '维护规则集', en: 'Maintain rule sets', group: 'business' },
 } as const;
 
 export type PermissionKey = keyof typeof PERMISSIONS;

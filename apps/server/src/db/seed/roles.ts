@@ -8,8 +8,8 @@ export const BUILTIN_ROLE_PERMISSIONS: Record<BuiltinRoleKey, PermissionKey[]> =
   system_admin: [...byGroup('directory'), ...byGroup('system')],
   security_admin: [...byGroup('directory'), ...byGroup('security')],
   audit_admin: byGroup('audit'),
-  org_worker: ['orgs:read', 'orgs:write', 'places:read', 'places:write'],
-  branch_secretary: ['orgs:read', 'places:read'],
+  org_worker: ['orgs:read', 'orgs:write', 'places:read', 'places:write', 'members:read', 'members:write', 'members:read_sensitive', 'members:import', 'members:export', 'rules:read', 'rules:write'],
+  branch_secretary: ['orgs:read', 'places:read', 'members:read', 'members:write', 'members:export', 'rules:read'],
 };
 
 /** Creates missing built-in roles and brings the fixed permission sets of existing ones up to date. */
