@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
+import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -61,9 +62,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('deps', deps);
   app.decorateRequest('ctx', null as unknown as RequestContext);
-  installErrorHandling(app, { bodyLimit: config.bodyLimit });
+  installErrorHandling(app, { bodyLimit: config.bodyLimit, uploadLimit: config.uploadLimit });
 
   await app.register(cookie);
+  await app.register(multipart, { limits: { fileSize: config.uploadLimit, files: 10, fields: 20 } });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

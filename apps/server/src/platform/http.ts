@@ -17,7 +17,7 @@ function fieldMessage(locale: Locale, value: string): string {
 }
 
 /** Maps every failure to `{ error: { code, message, params, fields? } }` with a stable code. */
-export function installErrorHandling(app: FastifyInstance, opts: { bodyLimit: number }) {
+export function installErrorHandling(app: FastifyInstance, opts: { bodyLimit: number; uploadLimit: number }) {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     const locale = localeFrom(req.headers['accept-language']);
     if (err instanceof AppError) {
@@ -39,6 +39,7 @@ export function installErrorHandling(app: FastifyInstance, opts: { bodyLimit: nu
     if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || (err instanceof SyntaxError && err.statusCode === 400)) {
       return send(reply, locale, 400, 'MALFORMED_JSON');
     }
+    if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') return send(reply, locale, 413, 'PAYLOAD_TOO_LARGE', { limit: `${Math.round(opts.uploadLimit / 1024 / 1024)} MB` });
     if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, locale, 413, 'PAYLOAD_TOO_LARGE', { limit: `${Math.round(opts.bodyLimit / 1024)} KB` });
     if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return send(reply, locale, 415, 'UNSUPPORTED_MEDIA_TYPE');
     if (err.statusCode === 429) return send(reply, locale, 429, 'RATE_LIMITED');
