@@ -11,6 +11,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import type { FieldCrypto } from './platform/crypto.js';
 import type { RequestContext } from './platform/actor.js';
+import { recordAudit } from './platform/audit.js';
 import { AppError } from './platform/errors.js';
 import { installErrorHandling, sendError } from './platform/http.js';
 import { localeFrom } from './platform/i18n.js';
@@ -35,8 +36,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Reachable without a session (health, login, docs). */
     public?: boolean;
-    /** Reachable by an administrator who still has to enrol TOTP. */
-    allowBeforeTotp?: boolean;
+    /** Reachable before a required password change or TOTP enrolment (my account pages). */
+    allowRestricted?: boolean;
   }
 }
 
@@ -44,6 +45,14 @@ export type App = FastifyInstance;
 
 // Routes under these prefixes go through the session check unless marked public.
 const API_PREFIX = '/api/';
+
+function originHost(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null; // 'null' or garbage: never our own origin
+  }
+}
 
 function bearerToken(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
@@ -90,11 +99,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (!bearerToken(req) && !['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {
       // Cookie sessions: a write must come from our own origin (SameSite=Lax is the first line).
       const origin = req.headers.origin;
-      if (origin && new URL(origin).host !== req.headers.host) throw new AppError('FORBIDDEN');
+      if (origin && originHost(origin) !== req.headers.host) {
+        await recordAudit(deps.database.db, { action: 'access.denied', result: 'denied', reason: `cross-origin write from ${origin.slice(0, 100)}`, targetType: 'route', targetId: req.routeOptions.url ?? null, ip: req.ip });
+        throw new AppError('FORBIDDEN');
+      }
     }
     req.ctx.actor = await resolveSession(deps.database.db, token, config);
-    if (req.ctx.actor.totpEnrolmentRequired && !req.routeOptions.config?.allowBeforeTotp) {
-      throw new AppError('AUTH_TOTP_ENROLMENT_REQUIRED');
+    // Restricted sessions reach only their own account pages until the condition is met.
+    if (!req.routeOptions.config?.allowRestricted) {
+      if (req.ctx.actor.mustChangePassword) throw new AppError('AUTH_PASSWORD_CHANGE_REQUIRED');
+      if (req.ctx.actor.totpEnrolmentRequired) throw new AppError('AUTH_TOTP_ENROLMENT_REQUIRED');
     }
   });
 
@@ -105,7 +119,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const consoleDir = deps.consoleDir;
   const hasConsole = !!consoleDir && existsSync(join(consoleDir, 'index.html'));
   if (hasConsole) {
-    await app.register(fastifyStatic, { root: consoleDir!, prefix: '/', wildcard: false, index: ['index.html'] });
+    // wildcard: files are looked up per request, so a console rebuilt while the server runs is served
+    await app.register(fastifyStatic, { root: consoleDir!, prefix: '/', wildcard: true, index: ['index.html'] });
   }
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '';

@@ -16,7 +16,7 @@ const schema = z.object({
   TONGXIN_DATA_DIR: z.string().default('./data'),
   TONGXIN_DATA_KEY: z.string().optional(),
   TONGXIN_KEY_FILE: z.string().optional(),
-  TONGXIN_DEMO: bool.default(true),
+  TONGXIN_DEMO: bool.optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().positive().default(30),
   SESSION_MAX_HOURS: z.coerce.number().positive().default(12),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
@@ -72,7 +72,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     dataKey: e.TONGXIN_DATA_KEY,
     // Outside ./data on purpose: a copy of the data directory must not carry the key that opens it.
     keyFile: resolve(e.TONGXIN_KEY_FILE ?? join(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'tongxin', 'data.key')),
-    loadDemo: e.TONGXIN_DEMO,
+    // the demo city (with its published passwords) only where nobody asked for production
+    loadDemo: e.TONGXIN_DEMO ?? !production,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
     loginMaxFailures: e.LOGIN_MAX_FAILURES,

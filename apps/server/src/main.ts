@@ -33,9 +33,21 @@ async function main() {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  const first = await prepareDatabase(opened.database, { loadDemo: config.loadDemo });
-  app = await buildApp({ config, database: opened.database, crypto: createFieldCrypto(key.key), consoleDir: join(root, 'apps/console/dist') });
-  await app.listen({ port: config.port, host: config.host });
+  const crypto = createFieldCrypto(key.key);
+  process.on('uncaughtException', (err) => {
+    console.error(err);
+    void shutdown('uncaught exception');
+  });
+  let first;
+  try {
+    first = await prepareDatabase(opened.database, { demo: config.loadDemo ? 'articles' : false, crypto });
+    app = await buildApp({ config, database: opened.database, crypto, consoleDir: join(root, 'apps/console/dist') });
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    // stop the embedded database too: nothing is left running after a failed start
+    await opened.close();
+    throw err;
+  }
 
   const url = `http://localhost:${config.port}`;
   const lines = [

@@ -35,9 +35,9 @@ export async function setupTestEnv(opts: { config?: Record<string, string> } = {
 
   const config = testConfig(opts.config);
   const database = createDatabase({ url, engine, schema });
-  await prepareDatabase(database, { loadDemo: true });
   const key = randomBytes(32);
   const crypto = createFieldCrypto(key);
+  await prepareDatabase(database, { demo: 'fixture', crypto });
   const app = await buildApp({ config, database, crypto });
   const extra: { app: App; database: Database }[] = [];
 

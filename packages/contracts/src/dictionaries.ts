@@ -9,10 +9,22 @@ export const PLACE_KINDS = {
   community: { zh: '社区', en: 'Community' },
   grid: { zh: '网格', en: 'Grid' },
   compound: { zh: '小区', en: 'Compound' },
+  building: { zh: '楼栋', en: 'Residential building' },
   office_building: { zh: '楼宇', en: 'Office building' },
   enterprise: { zh: '企业', en: 'Enterprise' },
 } as const satisfies Dict;
 export type PlaceKind = keyof typeof PLACE_KINDS;
+
+/** Use of an office building (楼宇) or a residential building (楼栋). */
+export const BUILDING_USES = {
+  office: { zh: '办公', en: 'Office' },
+  commercial: { zh: '商业', en: 'Commercial' },
+  mixed: { zh: '商住混合', en: 'Mixed use' },
+  residential: { zh: '住宅', en: 'Residential' },
+  industrial: { zh: '工业厂房', en: 'Industrial' },
+  public: { zh: '公共服务', en: 'Public service' },
+} as const satisfies Dict;
+export type BuildingUse = keyof typeof BUILDING_USES;
 
 export const ORG_KINDS = {
   committee: { zh: '党委', en: 'Party committee' },
@@ -44,6 +56,107 @@ export const ORG_DOMAINS = {
 } as const satisfies Dict;
 export type OrgDomain = keyof typeof ORG_DOMAINS;
 
+// Members (一党员一档案)
+export const GENDERS = {
+  male: { zh: '男', en: 'Male' },
+  female: { zh: '女', en: 'Female' },
+} as const satisfies Dict;
+export type Gender = keyof typeof GENDERS;
+
+export const MEMBER_STATUS = {
+  probationary: { zh: '预备党员', en: 'Probationary member' },
+  full: { zh: '正式党员', en: 'Full member' },
+} as const satisfies Dict;
+export type MemberStatus = keyof typeof MEMBER_STATUS;
+
+/** Whether a file is on the roll; only 'active' members are counted. */
+export const MEMBER_STATES = {
+  active: { zh: '在册', en: 'On the roll' },
+  transferred_out: { zh: '已转出', en: 'Transferred out' },
+  deceased: { zh: '已去世', en: 'Deceased' },
+  left: { zh: '已出党', en: 'Left the party' },
+} as const satisfies Dict;
+export type MemberState = keyof typeof MEMBER_STATES;
+
+export const MEMBER_CATEGORIES = {
+  in_service: { zh: '在职党员', en: 'In service' },
+  retired: { zh: '离退休党员', en: 'Retired' },
+  student: { zh: '学生党员', en: 'Student' },
+  non_public: { zh: '非公企业党员', en: 'Non-public sector' },
+  mobile: { zh: '流动党员', en: 'Mobile' },
+  gig: { zh: '新就业群体党员', en: 'Gig worker' },
+  farmer: { zh: '农民党员', en: 'Farmer' },
+  unemployed: { zh: '无固定职业党员', en: 'Unemployed' },
+} as const satisfies Dict;
+export type MemberCategory = keyof typeof MEMBER_CATEGORIES;
+
+export const EDUCATION = {
+  doctorate: { zh: '博士研究生', en: 'Doctorate' },
+  master: { zh: '硕士研究生', en: "Master's degree" },
+  bachelor: { zh: '大学本科', en: "Bachelor's degree" },
+  associate: { zh: '大学专科', en: 'Associate degree' },
+  vocational: { zh: '中专中技', en: 'Secondary vocational' },
+  high_school: { zh: '高中', en: 'High school' },
+  middle_school_or_below: { zh: '初中及以下', en: 'Middle school or below' },
+} as const satisfies Dict;
+export type Education = keyof typeof EDUCATION;
+
+export const MEMBER_MOVE_KINDS = {
+  join: { zh: '入党建档', en: 'Joined' },
+  move: { zh: '调整党组织', en: 'Moved' },
+  transfer_out: { zh: '转出', en: 'Transferred out' },
+  transfer_in: { zh: '转入', en: 'Transferred in' },
+  leave: { zh: '离开', en: 'Left' },
+  org_merged: { zh: '党组织合并', en: 'Organisation merged' },
+} as const satisfies Dict;
+export type MemberMoveKind = keyof typeof MEMBER_MOVE_KINDS;
+
+export const COMMUNITY_REVIEW_RESULTS = {
+  excellent: { zh: '优秀', en: 'Excellent' },
+  good: { zh: '良好', en: 'Good' },
+  fair: { zh: '一般', en: 'Fair' },
+  poor: { zh: '较差', en: 'Poor' },
+} as const satisfies Dict;
+export type CommunityReviewResult = keyof typeof COMMUNITY_REVIEW_RESULTS;
+
+export const MOBILE_DIRECTIONS = {
+  outflow: { zh: '流出', en: 'Outflow' },
+  inflow: { zh: '流入', en: 'Inflow' },
+} as const satisfies Dict;
+export type MobileDirection = keyof typeof MOBILE_DIRECTIONS;
+
+export const DIFFICULTY_KINDS = {
+  illness: { zh: '因病致困', en: 'Illness' },
+  disability: { zh: '残疾', en: 'Disability' },
+  elderly_alone: { zh: '高龄独居', en: 'Elderly living alone' },
+  low_income: { zh: '低收入', en: 'Low income' },
+  disaster: { zh: '因灾致困', en: 'Disaster' },
+  other: { zh: '其他', en: 'Other' },
+} as const satisfies Dict;
+export type DifficultyKind = keyof typeof DIFFICULTY_KINDS;
+
+export const DIFFICULTY_LEVELS = {
+  severe: { zh: '特别困难', en: 'Severe' },
+  moderate: { zh: '比较困难', en: 'Moderate' },
+  general: { zh: '一般困难', en: 'General' },
+} as const satisfies Dict;
+export type DifficultyLevel = keyof typeof DIFFICULTY_LEVELS;
+
+export const ORG_STATUS = {
+  active: { zh: '正常', en: 'Active' },
+  abolished: { zh: '已撤销', en: 'Abolished' },
+  merged: { zh: '已合并', en: 'Merged' },
+} as const satisfies Dict;
+
+export const COMMITTEE_ROLES = {
+  secretary: { zh: '书记', en: 'Secretary' },
+  deputy_secretary: { zh: '副书记', en: 'Deputy secretary' },
+  organisation: { zh: '组织委员', en: 'Organisation member' },
+  propaganda: { zh: '宣传委员', en: 'Propaganda member' },
+  discipline: { zh: '纪检委员', en: 'Discipline member' },
+  member: { zh: '委员', en: 'Member' },
+} as const satisfies Dict;
+
 export const ACCOUNT_STATUS = {
   active: { zh: '正常', en: 'Active' },
   disabled: { zh: '停用', en: 'Disabled' },
@@ -61,6 +174,7 @@ export const AUDIT_ACTIONS = {
   'auth.logout': { zh: '退出登录', en: 'Log out' },
   'auth.token': { zh: '签发 API 令牌', en: 'Issue an API token' },
   'auth.password_change': { zh: '修改密码', en: 'Change password' },
+  'auth.totp_setup': { zh: '生成动态验证码密钥', en: 'Start TOTP enrolment' },
   'auth.totp_enable': { zh: '绑定动态验证码', en: 'Enrol TOTP' },
   'auth.totp_disable': { zh: '解绑动态验证码', en: 'Remove TOTP' },
   'account.create': { zh: '新增账号', en: 'Create account' },
@@ -79,4 +193,32 @@ export const AUDIT_ACTIONS = {
   'system.seed': { zh: '初始化数据', en: 'Initialise data' },
   'audit.verify': { zh: '校验审计链', en: 'Verify the audit chain' },
   'access.denied': { zh: '越权访问被拒绝', en: 'Access refused' },
+  'org.found': { zh: '成立党组织', en: 'Found an organisation' },
+  'org.update': { zh: '修改党组织', en: 'Update an organisation' },
+  'org.move': { zh: '调整隶属关系', en: 'Move an organisation' },
+  'org.merge': { zh: '合并党组织', en: 'Merge organisations' },
+  'org.abolish': { zh: '撤销党组织', en: 'Abolish an organisation' },
+  'org.committee_add': { zh: '增补委员', en: 'Add a committee member' },
+  'org.committee_end': { zh: '委员离任', en: 'End a committee term' },
+  'org.units': { zh: '调整覆盖单位', en: 'Set covered units' },
+  'rules.create': { zh: '新增规则版本', en: 'Add a rule-set version' },
+  'member.create': { zh: '新增党员档案', en: 'Create member file' },
+  'member.update': { zh: '修改党员档案', en: 'Update member file' },
+  'member.move': { zh: '调整党员所在党组织', en: 'Move member to another organisation' },
+  'member.leave': { zh: '党员转出、去世或出党', en: 'Member transferred out, deceased or left' },
+  'member.read_sensitive': { zh: '查看党员敏感信息', en: 'Reveal member sensitive data' },
+  'member.register_community': { zh: '在职党员社区报到', en: 'Community registration' },
+  'member.review': { zh: '在职党员年度评议', en: 'Yearly community review' },
+  'member.mobile_record': { zh: '流动党员登记', en: 'Mobile member record' },
+  'member.mobile_record_end': { zh: '流动党员登记结束', en: 'End mobile member record' },
+  'member.difficulty': { zh: '困难党员登记', en: 'Member in difficulty recorded' },
+  'member.difficulty_update': { zh: '修改困难党员登记', en: 'Update difficulty record' },
+  'member.visit': { zh: '困难党员帮扶走访', en: 'Assistance visit' },
+  'member.import': { zh: '导入党员花名册', en: 'Import member roster' },
+  'member.export': { zh: '导出党员花名册', en: 'Export member roster' },
+  'member.export_unmasked': { zh: '导出党员花名册（含完整证件号）', en: 'Export member roster unmasked' },
+  'place.create': { zh: '新增区划/网格/地点', en: 'Create place' },
+  'place.update': { zh: '修改区划/网格/地点', en: 'Update place' },
+  'place.delete': { zh: '删除区划/网格/地点', en: 'Delete place' },
+  'place.import': { zh: '导入 GeoJSON 边界', en: 'Import GeoJSON boundaries' },
 } as const satisfies Dict;

@@ -43,7 +43,7 @@ export async function openDatabase(config: Config, opts: { role: 'server' | 'cli
   }
   const embedded = await startEmbedded(embeddedDataPath(config.dataDir));
   const database = createDatabase({ url: embedded.url, engine: 'pglite' });
-  if (opts.role === 'server') writeFileSync(file, JSON.stringify({ serverPid: process.pid, childPid: embedded.child.pid, url: embedded.url }));
+  if (opts.role === 'server') writeFileSync(file, JSON.stringify({ serverPid: process.pid, childPid: embedded.child.pid, url: embedded.url }), { mode: 0o600 });
   return {
     database,
     embedded,

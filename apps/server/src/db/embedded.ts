@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,16 +18,18 @@ const childScript = join(dirname(fileURLToPath(import.meta.url)), 'pglite-child.
  */
 export async function startEmbedded(dir: string, opts: { maxConnections?: number; timeoutMs?: number } = {}): Promise<EmbeddedDatabase> {
   if (dir !== 'memory://') mkdirSync(dirname(dir), { recursive: true }); // PGlite.create fails without the parent
-  const child = fork(childScript, [dir, String(opts.maxConnections ?? 8)], {
+  // pg reaches a Unix socket as <host dir>/.s.PGSQL.<port>; a private temp dir keeps the path short
+  const socketDir = mkdtempSync(join(tmpdir(), 'tongxin-db-'));
+  const child = fork(childScript, [dir, String(opts.maxConnections ?? 8), join(socketDir, '.s.PGSQL.5432')], {
     execArgv: [],
     detached: true, // own process group: terminal Ctrl-C goes to the server, which stops us in order
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const port = await new Promise<number>((resolve, reject) => {
+  await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('The embedded database did not start within the time limit')), opts.timeoutMs ?? 60_000);
-    child.once('message', (m: { type: string; port?: number; message?: string }) => {
+    child.once('message', (m: { type: string; message?: string }) => {
       clearTimeout(timer);
-      if (m.type === 'ready' && m.port) resolve(m.port);
+      if (m.type === 'ready') resolve();
       else reject(new Error(`The embedded database failed to start: ${m.message ?? 'unknown error'}`));
     });
     child.once('exit', (code) => {
@@ -36,7 +39,7 @@ export async function startEmbedded(dir: string, opts: { maxConnections?: number
   });
   let stopped: Promise<void> | undefined;
   return {
-    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
+    url: `postgres://postgres@localhost:5432/postgres?host=${encodeURIComponent(socketDir)}`,
     child,
     stop() {
       stopped ??= new Promise<void>((resolve) => {
@@ -44,6 +47,7 @@ export async function startEmbedded(dir: string, opts: { maxConnections?: number
         const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
         child.once('exit', () => {
           clearTimeout(timer);
+          rmSync(socketDir, { recursive: true, force: true });
           resolve();
         });
         if (child.connected) child.send({ type: 'shutdown' });

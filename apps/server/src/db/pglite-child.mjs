@@ -1,13 +1,15 @@
 // The embedded database: PGlite (WASM PostgreSQL) in its own process, reached over the PostgreSQL
 // wire protocol. It runs apart from the server because PGlite blocks the event loop of whatever
 // process hosts it. Plain JS so that it starts without a TypeScript loader.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 const dataDir = process.argv[2];
 const maxConnections = Number(process.argv[3] ?? 8);
+const socketPath = process.argv[4]; // a Unix socket in a 0700 directory: other local users cannot connect
 let db;
 let server;
 let stopping = false;
@@ -21,6 +23,7 @@ async function shutdown(code = 0) {
   try {
     await db?.close();
   } catch {}
+  if (socketPath) rmSync(dirname(socketPath), { recursive: true, force: true });
   process.exit(code);
 }
 
@@ -36,10 +39,9 @@ process.on('SIGINT', () => void shutdown(0));
 try {
   if (dataDir && !dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
   db = await PGlite.create(dataDir && dataDir !== 'memory://' ? dataDir : undefined, { extensions: { pg_trgm } });
-  server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections });
+  server = new PGLiteSocketServer({ db, path: socketPath, maxConnections });
   await server.start();
-  const port = server.server.address().port; // port 0 above: the OS picked a free one
-  process.send?.({ type: 'ready', port });
+  process.send?.({ type: 'ready' });
 } catch (err) {
   process.send?.({ type: 'error', message: String(err?.stack ?? err) });
   await shutdown(1);

@@ -110,6 +110,7 @@ export interface MembersTable {
   interests: ColumnType<string[], string[] | undefined, string[]>;
   org_id: string;
   residence_place_id: string | null;
+  work_place_id: string | null;
   state: Generated<'active' | 'transferred_out' | 'deceased' | 'left'>;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -213,7 +214,9 @@ export interface AccountsTable {
   totp_enabled: Generated<boolean>;
   totp_last_step: string | null;
   password_changed_at: Timestamp;
+  must_change_password: Generated<boolean>;
   last_login_at: Date | null;
+  previous_login_at: Date | null;
   last_login_ip: string | null;
   created_by: string | null;
   created_at: Timestamp;
@@ -260,7 +263,14 @@ export interface AuditLogTable {
   hash: string;
 }
 
+export interface PlatformMetaTable {
+  key: string;
+  value: string;
+  updated_at: Timestamp;
+}
+
 export interface DB {
+  platform_meta: PlatformMetaTable;
   places: PlacesTable;
   place_closure: ClosureTable;
   orgs: OrgsTable;

@@ -6,6 +6,9 @@ import { roleRoutes } from './roles/roles.routes.js';
 import { auditRoutes } from './audit/audit.routes.js';
 import { orgRoutes } from './orgs/orgs.routes.js';
 import { placeRoutes } from './places/places.routes.js';
+import { memberRoutes } from './members/members.routes.js';
+import { coverageRoutes } from './coverage/coverage.routes.js';
+import { ruleRoutes } from './rules/rules.routes.js';
 
 /** Every feature module, each owning its routes under /api. */
 export async function registerModules(app: FastifyInstance) {
@@ -16,4 +19,7 @@ export async function registerModules(app: FastifyInstance) {
   await app.register(auditRoutes);
   await app.register(orgRoutes);
   await app.register(placeRoutes);
+  await app.register(memberRoutes);
+  await app.register(coverageRoutes);
+  await app.register(ruleRoutes);
 }

@@ -17,7 +17,7 @@ describe('data scope', () => {
     const own = await get(`/api/orgs/${ids.orgs['中共桂园街道老围社区委员会']}`, cookie);
     expect(own.statusCode).toBe(200);
     expect(own.json().path.map((p: { name: string }) => p.name)).toEqual(['中共深圳市委员会', '中共深圳市罗湖区委员会', '中共深圳市罗湖区桂园街道工作委员会', '中共桂园街道老围社区委员会']);
-    expect(own.json().can).toEqual({ edit: true });
+    expect(own.json().can).toMatchObject({ edit: true, move: true });
 
     const other = await get(`/api/orgs/${ids.orgs['中共东晓街道绿景社区委员会']}`, cookie);
     expect(other.statusCode).toBe(404);

@@ -12,6 +12,8 @@ export interface Actor {
   totpEnabled: boolean;
   /** Set when an administrator must enrol TOTP before doing anything else (production only). */
   totpEnrolmentRequired: boolean;
+  /** Set for a password printed at first start or set by an administrator: change it before anything else. */
+  mustChangePassword: boolean;
   sessionId: string;
 }
 

@@ -19,14 +19,20 @@ export interface AuditEntry {
 
 export const GENESIS_HASH = '0'.repeat(64);
 const CHAIN_LOCK = 7_270_001; // advisory lock key serialising appends to the chain
-const SECRET_KEY = /(password|secret|token|hash|_enc$|totp|code)/i;
+// Keys whose values are secrets (not, say, an organisation's code): passwords, tokens, TOTP, ciphertexts.
+const SECRET_KEY = /^(password|newPassword|currentPassword|passwordHash|password_hash|secret|token|totpCode|otp|.*_enc|.*Secret)$/i;
 
-/** Values of secret-looking fields never reach the log: the entry says they changed, not what to. */
+function redactValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactValue);
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, SECRET_KEY.test(k) ? '[secret]' : redactValue(v)]));
+  }
+  return value;
+}
+
+/** Values of secret fields never reach the log, at any depth: the entry says they changed, not what to. */
 export function redact(changes: Record<string, unknown> | null | undefined): Record<string, unknown> | null {
-  if (!changes) return null;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(changes)) out[k] = SECRET_KEY.test(k) ? '[secret]' : v;
-  return out;
+  return changes ? (redactValue(changes) as Record<string, unknown>) : null;
 }
 
 /** JSON with keys sorted at every level, so the same content always hashes the same. */

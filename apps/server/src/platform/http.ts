@@ -12,8 +12,8 @@ function send(reply: FastifyReply, locale: Locale, status: number, code: string,
 }
 
 /** Localised messages for field errors: our own codes through ERRORS, zod issues through zod's locales. */
-function fieldMessage(locale: Locale, value: string): string {
-  return /^[A-Z_]+$/.test(value) ? formatMessage(value, {}, locale) : value;
+function fieldMessage(locale: Locale, value: string, params: Record<string, unknown> = {}): string {
+  return /^[A-Z_]+$/.test(value) ? formatMessage(value, params, locale) : value;
 }
 
 /** Maps every failure to `{ error: { code, message, params, fields? } }` with a stable code. */
@@ -21,7 +21,7 @@ export function installErrorHandling(app: FastifyInstance, opts: { bodyLimit: nu
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     const locale = localeFrom(req.headers['accept-language']);
     if (err instanceof AppError) {
-      const fields = err.fields ? Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k, fieldMessage(locale, v)])) : undefined;
+      const fields = err.fields ? Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k, fieldMessage(locale, v, err.params)])) : undefined;
       return send(reply, locale, err.status, err.code, err.params, fields);
     }
     if (hasZodFastifySchemaValidationErrors(err)) {

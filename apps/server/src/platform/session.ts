@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { ADMIN_GROUPS, PERMISSIONS, type PermissionKey } from '@tongxin/contracts';
-import type { Db } from '../db/database.js';
+import type { Db, Executor } from '../db/database.js';
 import type { Config } from '../config.js';
 import type { Actor } from './actor.js';
 import { sha256 } from './crypto.js';
@@ -10,7 +10,7 @@ import { AppError } from './errors.js';
 export const SESSION_COOKIE = 'tx_session';
 const TOUCH_AFTER_MS = 30_000; // refresh last_seen_at at most this often: one write per half minute, not per request
 
-export async function createSession(db: Db, accountId: string, kind: 'cookie' | 'bearer', config: Config, meta: { ip: string; userAgent?: string }) {
+export async function createSession(db: Executor, accountId: string, kind: 'cookie' | 'bearer', config: Config, meta: { ip: string; userAgent?: string }) {
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + config.sessionMaxMs);
   await db
@@ -24,7 +24,7 @@ export async function revokeSession(db: Db, sessionId: string): Promise<void> {
   await db.updateTable('sessions').set({ revoked_at: new Date() }).where('id', '=', sessionId).where('revoked_at', 'is', null).execute();
 }
 
-export async function revokeAccountSessions(db: Db, accountId: string): Promise<void> {
+export async function revokeAccountSessions(db: Executor, accountId: string): Promise<void> {
   await db.updateTable('sessions').set({ revoked_at: new Date() }).where('account_id', '=', accountId).where('revoked_at', 'is', null).execute();
 }
 
@@ -45,6 +45,7 @@ interface SessionRow {
   display_name: string;
   status: string;
   totp_enabled: boolean;
+  must_change_password: boolean;
   permissions: string[] | null;
   roles: { id: string; key: string; name: string }[] | null;
   org_scope: string[] | null;
@@ -56,7 +57,7 @@ export async function resolveSession(db: Db, token: string, config: Config): Pro
   const id = sha256(token);
   const { rows } = await sql<SessionRow>`
     SELECT s.id AS session_id, s.last_seen_at, s.expires_at,
-           a.id, a.username, a.display_name, a.status, a.totp_enabled,
+           a.id, a.username, a.display_name, a.status, a.totp_enabled, a.must_change_password,
            (SELECT array_agg(DISTINCT p) FROM account_roles ar JOIN roles r ON r.id = ar.role_id
               CROSS JOIN LATERAL unnest(r.permissions) AS p WHERE ar.account_id = a.id) AS permissions,
            (SELECT json_agg(json_build_object('id', r.id, 'key', r.key, 'name', r.name) ORDER BY r.key)
@@ -90,6 +91,7 @@ export async function resolveSession(db: Db, token: string, config: Config): Pro
     placeScope: (row.place_scope ?? []).map(String),
     totpEnabled: row.totp_enabled,
     totpEnrolmentRequired: config.production && !row.totp_enabled && isAdministrator(permissions),
+    mustChangePassword: row.must_change_password,
     sessionId: id,
   };
 }

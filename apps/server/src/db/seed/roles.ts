@@ -12,16 +12,16 @@ export const BUILTIN_ROLE_PERMISSIONS: Record<BuiltinRoleKey, PermissionKey[]> =
   branch_secretary: ['orgs:read', 'places:read', 'members:read', 'members:write', 'members:export', 'rules:read'],
 };
 
-/** Creates missing built-in roles and brings the fixed permission sets of existing ones up to date. */
+/** Creates missing built-in roles and sets the fixed permission sets of existing ones. */
 export async function ensureBuiltinRoles(ex: Executor): Promise<Map<BuiltinRoleKey, string>> {
   const ids = new Map<BuiltinRoleKey, string>();
   for (const key of Object.keys(BUILTIN_ROLES) as BuiltinRoleKey[]) {
     const existing = await ex.selectFrom('roles').select(['id', 'permissions']).where('key', '=', key).executeTakeFirst();
     const permissions = BUILTIN_ROLE_PERMISSIONS[key];
     if (existing) {
-      // New permission keys of a release reach the built-in roles; ones an operator added stay.
-      const merged = [...new Set([...existing.permissions, ...permissions])].sort();
-      if (merged.length !== existing.permissions.length) await ex.updateTable('roles').set({ permissions: merged }).where('id', '=', existing.id).execute();
+      // Built-in roles cannot be edited through the API; a release's new keys reach them here.
+      const wanted = [...permissions].sort();
+      if (wanted.join() !== [...existing.permissions].sort().join()) await ex.updateTable('roles').set({ permissions: wanted }).where('id', '=', existing.id).execute();
       ids.set(key, existing.id);
     } else {
       const row = await ex

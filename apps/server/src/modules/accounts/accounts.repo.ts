@@ -13,6 +13,8 @@ export interface AccountFilter {
 }
 
 const SORTS = { username: 'a.username', createdAt: 'a.created_at', lastLoginAt: 'a.last_login_at', displayName: 'a.display_name' } as const;
+// Text sorts use the C collation explicitly so PGlite (default C) and PostgreSQL order alike.
+const TEXT_SORTS = new Set(['username', 'displayName']);
 
 /**
  * Accounts the actor may see: those attached to a node inside the actor's scope, and accounts not
@@ -33,7 +35,8 @@ function visible(ex: Executor, actor: Actor, f: AccountFilter) {
   );
   if (f.q) {
     const like = `%${f.q.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-    q = q.where((eb) => eb.or([eb('a.username', 'like', like), eb('a.display_name', 'like', like)]));
+    // the same expression as the trigram index accounts_search_trgm, so the index serves it
+    q = q.where(sql<boolean>`(a.username || ' ' || a.display_name) LIKE ${like}`);
   }
   if (f.status) q = q.where('a.status', '=', f.status);
   if (f.roleId) q = q.where('a.id', 'in', ex.selectFrom('account_roles').select('account_id').where('role_id', '=', f.roleId));
@@ -46,7 +49,8 @@ export type AccountRow = { id: string; username: string; display_name: string; p
 export async function findAccounts(ex: Executor, actor: Actor, f: AccountFilter, page?: { page: number; pageSize: number }) {
   const base = visible(ex, actor, f);
   const sort = parseSort(f.sort, Object.keys(SORTS) as (keyof typeof SORTS)[], 'createdAt', 'desc');
-  let rowsQ = base.select(COLUMNS).orderBy(sql.ref(SORTS[sort.field]), sort.dir).orderBy('a.id');
+  const orderExpr = TEXT_SORTS.has(sort.field) ? sql`${sql.ref(SORTS[sort.field])} COLLATE "C"` : sql.ref(SORTS[sort.field]);
+  let rowsQ = base.select(COLUMNS).orderBy(orderExpr, sort.dir).orderBy('a.id');
   if (page) rowsQ = rowsQ.limit(page.pageSize).offset((page.page - 1) * page.pageSize);
   const [rows, total] = await Promise.all([rowsQ.execute(), page ? base.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow() : Promise.resolve(null)]);
   return { rows: rows as AccountRow[], total: total?.n ?? rows.length };

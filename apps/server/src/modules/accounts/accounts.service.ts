@@ -37,7 +37,10 @@ async function load(deps: AppDeps, ctx: RequestContext, id: string, permission: 
   const { db } = deps.database;
   const actor = await requirePermission(db, ctx, permission, { type: 'account', id });
   const row = await findVisibleAccount(db, actor, id);
-  if (!row) throw new AppError('NOT_FOUND');
+  if (!row) {
+    await recordAudit(db, { actorId: actor.id, actorName: actor.username, action: 'access.denied', targetType: 'account', targetId: id, result: 'denied', reason: `out_of_scope: ${permission}`, ip: ctx.ip });
+    throw new AppError('NOT_FOUND');
+  }
   return { actor, row };
 }
 
@@ -87,6 +90,7 @@ export async function createAccount(deps: AppDeps, ctx: RequestContext, input: {
         phone_enc: input.phone ? deps.crypto.encrypt(input.phone) : null,
         phone_hmac: input.phone ? deps.crypto.lookupHash(input.phone) : null,
         phone_masked: mask(input.phone),
+        must_change_password: true, // the administrator knows this password: the owner replaces it
         created_by: actor.id,
       })
       .returning('id')
@@ -146,7 +150,7 @@ export async function resetPassword(deps: AppDeps, ctx: RequestContext, id: stri
   checkPasswordPolicy(newPassword, 'newPassword');
   const hash = await hashPassword(newPassword);
   await deps.database.db.transaction().execute(async (trx) => {
-    await trx.updateTable('accounts').set({ password_hash: hash, password_changed_at: new Date(), failed_logins: 0, locked_until: null, updated_at: new Date() }).where('id', '=', id).execute();
+    await trx.updateTable('accounts').set({ password_hash: hash, password_changed_at: new Date(), must_change_password: true, failed_logins: 0, locked_until: null, updated_at: new Date() }).where('id', '=', id).execute();
     await revokeAccountSessions(trx, id);
     await recordAudit(trx, { actorId: actor.id, actorName: actor.username, action: 'account.reset_password', targetType: 'account', targetId: id, targetLabel: row.username, ip: ctx.ip, changes: { password: true } });
   });

@@ -115,7 +115,12 @@ describe('accounts', () => {
     const sysRole = roles.json().items.find((r: { key: string }) => r.key === 'system_admin');
     const mk = await env.app.inject({ method: 'POST', url: '/api/accounts', headers: { cookie: sys }, payload: { username: 'dongxiao.admin', displayName: '东晓账号管理员', password: 'Dongxiao-2026', scopes: [{ kind: 'place', id: ids.places['东晓街道'] }, { kind: 'org', id: ids.orgs['中共深圳市罗湖区东晓街道工作委员会'] }] } });
     await env.app.inject({ method: 'PUT', url: `/api/accounts/${mk.json().id}/roles`, headers: { cookie: sec }, payload: { roleIds: [sysRole.id] } });
-    const dx = await env.login('dongxiao.admin', 'Dongxiao-2026');
+    const first = await env.login('dongxiao.admin', 'Dongxiao-2026');
+    // an account made by an administrator starts with a password its owner must replace
+    const blocked = await env.app.inject({ url: '/api/accounts', headers: { cookie: first } });
+    expect(blocked.json().error.code).toBe('AUTH_PASSWORD_CHANGE_REQUIRED');
+    expect((await env.app.inject({ method: 'POST', url: '/api/auth/password', headers: { cookie: first }, payload: { currentPassword: 'Dongxiao-2026', newPassword: 'Dongxiao-2027' } })).statusCode).toBe(204);
+    const dx = first;
     const list = await env.app.inject({ url: '/api/accounts?pageSize=100', headers: { cookie: dx } });
     const names: string[] = list.json().items.map((a: { username: string }) => a.username);
     expect(names).toContain('dongxiao');

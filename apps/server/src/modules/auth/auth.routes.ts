@@ -8,7 +8,7 @@ import * as auth from './auth.service.js';
 export async function authRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const tags = ['auth'];
-  const early = { allowBeforeTotp: true };
+  const early = { allowRestricted: true };
 
   app.post('/api/auth/login', { config: { public: true }, schema: { tags, summary: 'Log in with username, password and (if enrolled) a TOTP code; sets the session cookie', body: loginBody, response: { 200: z.object({ user: meSchema }) } } }, async (req, reply) => {
     const session = await auth.login(app.deps, { ...req.body, kind: 'cookie', ip: req.ip, userAgent: req.headers['user-agent'] });
@@ -41,7 +41,7 @@ export async function authRoutes(fastify: FastifyInstance) {
     return reply.status(204).send();
   });
 
-  app.post('/api/auth/totp/setup', { config: early, schema: { tags, summary: 'Start TOTP enrolment: a new secret and its QR code', response: { 200: totpSetupResponse } } }, async (req) => auth.totpSetup(app.deps, req.ctx.actor!));
+  app.post('/api/auth/totp/setup', { config: early, schema: { tags, summary: 'Start TOTP enrolment: a new secret and its QR code', response: { 200: totpSetupResponse } } }, async (req) => auth.totpSetup(app.deps, req.ctx));
 
   app.post('/api/auth/totp/enable', { config: early, schema: { tags, summary: 'Finish TOTP enrolment with a code from the authenticator', body: totpCodeBody } }, async (req, reply) => {
     await auth.totpEnable(app.deps, req.ctx, req.body.code);

@@ -15,6 +15,7 @@ export const meSchema = z.object({
   scopes: z.array(z.object({ kind: z.enum(['org', 'place']), id: z.string(), name: z.string() })),
   totpEnabled: z.boolean(),
   totpEnrolmentRequired: z.boolean(),
+  mustChangePassword: z.boolean(),
   lastLoginAt: z.string().nullable(),
 });
 export type Me = z.infer<typeof meSchema>;

@@ -43,21 +43,24 @@ export async function login(deps: AppDeps, input: LoginInput) {
   }
 
   const fail = async (reason: string, code: 'AUTH_INVALID_CREDENTIALS' | 'AUTH_TOTP_INVALID') => {
-    const failures = account.failed_logins + 1;
-    const lock = failures >= config.loginMaxFailures;
-    const lockedUntil = lock ? new Date(Date.now() + config.loginLockMs) : null;
-    await db.transaction().execute(async (trx) => {
-      await trx
+    // One atomic increment: concurrent wrong attempts cannot slip past the limit.
+    const lockedUntil = await db.transaction().execute(async (trx) => {
+      const row = await trx
         .updateTable('accounts')
-        .set({ failed_logins: lock ? 0 : failures, ...(lock ? { locked_until: lockedUntil } : {}) })
+        .set((eb) => ({ failed_logins: eb('failed_logins', '+', 1) }))
         .where('id', '=', account.id)
-        .execute();
+        .returning('failed_logins')
+        .executeTakeFirstOrThrow();
+      const lock = row.failed_logins >= config.loginMaxFailures;
+      const until = lock ? new Date(Date.now() + config.loginLockMs) : null;
+      if (lock) await trx.updateTable('accounts').set({ failed_logins: 0, locked_until: until }).where('id', '=', account.id).execute();
       await recordAudit(trx, {
         actorId: account.id, actorName: username, action, targetType: 'account', targetId: account.id, targetLabel: username,
         result: 'failed', reason: lock ? `${reason}; locked` : reason, ip: input.ip,
       });
+      return until;
     });
-    if (lock) throw new AppError('AUTH_ACCOUNT_LOCKED', { until: lockedUntil!.toISOString() });
+    if (lockedUntil) throw new AppError('AUTH_ACCOUNT_LOCKED', { until: lockedUntil.toISOString() });
     throw new AppError(code);
   };
 
@@ -75,15 +78,24 @@ export async function login(deps: AppDeps, input: LoginInput) {
     }
   }
 
-  const session = await createSession(db, account.id, input.kind, config, { ip: input.ip, userAgent: input.userAgent });
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('accounts')
-      .set({ failed_logins: 0, locked_until: null, last_login_at: new Date(), last_login_ip: input.ip, ...(totpStep !== null ? { totp_last_step: String(totpStep) } : {}) })
-      .where('id', '=', account.id)
-      .execute();
+  const session = await db.transaction().execute(async (trx) => {
+    if (totpStep !== null) {
+      // Consumes the code's time step atomically: the same code cannot log in twice.
+      const fresh = await trx
+        .updateTable('accounts')
+        .set({ totp_last_step: String(totpStep) })
+        .where('id', '=', account.id)
+        .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', String(totpStep))]))
+        .returning('id')
+        .executeTakeFirst();
+      if (!fresh) return null;
+    }
+    await trx.updateTable('accounts').set({ failed_logins: 0, locked_until: null, previous_login_at: account.last_login_at, last_login_at: new Date(), last_login_ip: input.ip }).where('id', '=', account.id).execute();
+    const created = await createSession(trx, account.id, input.kind, config, { ip: input.ip, userAgent: input.userAgent });
     await recordAudit(trx, { actorId: account.id, actorName: username, action, targetType: 'account', targetId: account.id, targetLabel: username, result: 'ok', ip: input.ip });
+    return created;
   });
+  if (!session) return fail('replayed_totp', 'AUTH_TOTP_INVALID');
   return { ...session, accountId: account.id };
 }
 
@@ -98,7 +110,7 @@ export async function me(deps: AppDeps, actor: Actor): Promise<Me> {
   const [orgs, places, account] = await Promise.all([
     orgNames(db, actor.orgScope),
     placeNames(db, actor.placeScope),
-    db.selectFrom('accounts').select('last_login_at').where('id', '=', actor.id).executeTakeFirstOrThrow(),
+    db.selectFrom('accounts').select('previous_login_at').where('id', '=', actor.id).executeTakeFirstOrThrow(),
   ]);
   return {
     id: actor.id,
@@ -112,7 +124,9 @@ export async function me(deps: AppDeps, actor: Actor): Promise<Me> {
     ],
     totpEnabled: actor.totpEnabled,
     totpEnrolmentRequired: actor.totpEnrolmentRequired,
-    lastLoginAt: account.last_login_at?.toISOString() ?? null,
+    mustChangePassword: actor.mustChangePassword,
+    // the login before this one (上次登录), so a user can spot a login that was not theirs
+    lastLoginAt: account.previous_login_at?.toISOString() ?? null,
   };
 }
 
@@ -125,18 +139,23 @@ export async function changePassword(deps: AppDeps, ctx: RequestContext, current
     throw new AppError('AUTH_PASSWORD_WRONG', {}, { currentPassword: 'AUTH_PASSWORD_WRONG' });
   }
   checkPasswordPolicy(newPassword, 'newPassword');
+  if (newPassword === currentPassword) throw new AppError('AUTH_PASSWORD_REUSED', {}, { newPassword: 'AUTH_PASSWORD_REUSED' });
   const hash = await hashPassword(newPassword);
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('accounts').set({ password_hash: hash, password_changed_at: new Date(), updated_at: new Date() }).where('id', '=', actor.id).execute();
+    await trx.updateTable('accounts').set({ password_hash: hash, password_changed_at: new Date(), must_change_password: false, updated_at: new Date() }).where('id', '=', actor.id).execute();
     // Other sessions of this account end; the current one stays.
     await trx.updateTable('sessions').set({ revoked_at: new Date() }).where('account_id', '=', actor.id).where('id', '!=', actor.sessionId).where('revoked_at', 'is', null).execute();
     await recordAudit(trx, { actorId: actor.id, actorName: actor.username, action: 'auth.password_change', targetType: 'account', targetId: actor.id, targetLabel: actor.username, changes: { password: true }, ip: ctx.ip });
   });
 }
 
-export async function totpSetup(deps: AppDeps, actor: Actor) {
+export async function totpSetup(deps: AppDeps, ctx: RequestContext) {
+  const actor = ctx.actor!;
   const secret = newTotpSecret();
-  await deps.database.db.updateTable('accounts').set({ totp_pending_enc: deps.crypto.encrypt(secret) }).where('id', '=', actor.id).execute();
+  await deps.database.db.transaction().execute(async (trx) => {
+    await trx.updateTable('accounts').set({ totp_pending_enc: deps.crypto.encrypt(secret) }).where('id', '=', actor.id).execute();
+    await recordAudit(trx, { actorId: actor.id, actorName: actor.username, action: 'auth.totp_setup', targetType: 'account', targetId: actor.id, targetLabel: actor.username, ip: ctx.ip });
+  });
   const otpauthUrl = totpFor(secret, actor.username).toString();
   return { secret, otpauthUrl, qrDataUrl: await QRCode.toDataURL(otpauthUrl, { margin: 1, width: 220 }) };
 }
@@ -148,7 +167,10 @@ export async function totpEnable(deps: AppDeps, ctx: RequestContext, code: strin
   if (!row.totp_pending_enc) throw new AppError('BAD_REQUEST', { reason: 'totp setup first' });
   const secretEnc = row.totp_pending_enc;
   const step = matchTotp(deps.crypto.decrypt(secretEnc), code);
-  if (step === null) throw new AppError('AUTH_TOTP_INVALID', {}, { code: 'AUTH_TOTP_INVALID' });
+  if (step === null) {
+    await recordAudit(db, { actorId: actor.id, actorName: actor.username, action: 'auth.totp_enable', targetType: 'account', targetId: actor.id, result: 'failed', reason: 'wrong_code', ip: ctx.ip });
+    throw new AppError('AUTH_TOTP_INVALID', {}, { code: 'AUTH_TOTP_INVALID' });
+  }
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('accounts').set({ totp_secret_enc: secretEnc, totp_pending_enc: null, totp_enabled: true, totp_last_step: String(step), updated_at: new Date() }).where('id', '=', actor.id).execute();
     await recordAudit(trx, { actorId: actor.id, actorName: actor.username, action: 'auth.totp_enable', targetType: 'account', targetId: actor.id, targetLabel: actor.username, ip: ctx.ip });
@@ -159,7 +181,10 @@ export async function totpDisable(deps: AppDeps, ctx: RequestContext, password: 
   const actor = ctx.actor!;
   const { db } = deps.database;
   const account = await db.selectFrom('accounts').select(['password_hash']).where('id', '=', actor.id).executeTakeFirstOrThrow();
-  if (!(await verifyPassword(account.password_hash, password))) throw new AppError('AUTH_PASSWORD_WRONG', {}, { password: 'AUTH_PASSWORD_WRONG' });
+  if (!(await verifyPassword(account.password_hash, password))) {
+    await recordAudit(db, { actorId: actor.id, actorName: actor.username, action: 'auth.totp_disable', targetType: 'account', targetId: actor.id, result: 'failed', reason: 'wrong_password', ip: ctx.ip });
+    throw new AppError('AUTH_PASSWORD_WRONG', {}, { password: 'AUTH_PASSWORD_WRONG' });
+  }
   // In production an administrator keeps the second factor: removing it is refused.
   if (deps.config.production && isAdministrator(actor.permissions)) throw new AppError('AUTH_TOTP_ENROLMENT_REQUIRED');
   await db.transaction().execute(async (trx) => {

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type { Actor } from '../../platform/actor.js';
 import { inScope } from '../../platform/access.js';
+import { parseSort } from '../../platform/pagination.js';
 import { addToClosure, namesOf, pathOf } from '../../platform/tree.js';
 import { applyCountDeltas, orgDeltas } from './org-counts.js';
 
@@ -42,13 +43,21 @@ export async function orgChildren(ex: Executor, actor: Actor, parentId?: string)
   let q = ex
     .selectFrom('orgs as o')
     .select(['o.id', 'o.parent_id', 'o.name', 'o.kind'])
-    .select(sql<boolean>`EXISTS (SELECT 1 FROM orgs c WHERE c.parent_id = o.id)`.as('has_children'))
-    .where('o.abolished_on', 'is', null);
+    .select(sql<boolean>`EXISTS (SELECT 1 FROM orgs c WHERE c.parent_id = o.id AND c.status = 'active')`.as('has_children'))
+    .where('o.status', '=', 'active');
   q = parentId
     ? q.where('o.parent_id', '=', parentId).where(inScope(actor, 'org', 'o.id'))
     : q.where('o.id', 'in', actor.orgScope.length ? actor.orgScope : ['0']);
   const rows = await q.orderBy('o.sort_order').orderBy('o.id').execute();
   return rows.map((r) => ({ id: String(r.id), parentId: r.parent_id === null ? null : String(r.parent_id), name: r.name, kind: r.kind, hasChildren: r.has_children }));
+}
+
+/** Organisations attached to a place or covering it as a unit (the places module refuses to delete it then). */
+export async function countOrgsAtPlace(ex: Executor, placeId: string): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM orgs
+    WHERE place_id = ${placeId}::bigint OR id IN (SELECT org_id FROM org_units WHERE place_id = ${placeId}::bigint)`.execute(ex);
+  return Number(rows[0]?.n ?? 0);
 }
 
 export async function getOrg(ex: Executor, id: string) {
@@ -58,21 +67,34 @@ export async function getOrg(ex: Executor, id: string) {
 export interface OrgListQuery {
   q?: string;
   kind?: string;
+  domain?: string;
+  status?: 'active' | 'abolished' | 'merged';
   parentId?: string;
+  sort?: string;
   page: number;
   pageSize: number;
 }
 
-/** Organisations in the actor's scope (optionally under one parent subtree), searchable by name. */
+const SORTS = { name: 'o.name', kind: 'o.kind', foundedOn: 'o.founded_on', members: 'subtree_members', id: 'o.id' } as const;
+
+/** Organisations in the actor's scope (optionally one subtree), searchable by name, with their counts. */
 export async function listOrgs(ex: Executor, actor: Actor, query: OrgListQuery) {
-  let base = ex.selectFrom('orgs as o').where(inScope(actor, 'org', 'o.id')).where('o.abolished_on', 'is', null);
+  let base = ex.selectFrom('orgs as o').where(inScope(actor, 'org', 'o.id')).where('o.status', '=', query.status ?? 'active');
   if (query.q) base = base.where('o.name', 'like', `%${query.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`);
   if (query.kind) base = base.where('o.kind', '=', query.kind);
+  if (query.domain) base = base.where('o.domain', '=', query.domain);
+  // the subtree root goes in as a parameter: a closure lookup inside the statement defeats the index
   if (query.parentId) base = base.where(sql<boolean>`o.id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = ${query.parentId}::bigint)`);
+  const sort = parseSort(query.sort, Object.keys(SORTS) as (keyof typeof SORTS)[], 'id');
   const [items, total] = await Promise.all([
     base
-      .select(['o.id', 'o.parent_id', 'o.name', 'o.kind', 'o.domain', 'o.place_id', 'o.founded_on'])
-      .orderBy('o.sort_order')
+      .selectAll('o')
+      .select([
+        sql<number>`coalesce((SELECT n FROM org_counts WHERE org_id = o.id AND dim = 'own_members' AND key = 'total'), 0)`.as('own_members'),
+        sql<number>`coalesce((SELECT n FROM org_counts WHERE org_id = o.id AND dim = 'members' AND key = 'total'), 0)`.as('subtree_members'),
+        sql<number>`coalesce((SELECT n FROM org_counts WHERE org_id = o.id AND dim = 'own_children' AND key = 'total'), 0)`.as('children'),
+      ])
+      .orderBy(sql.ref(SORTS[sort.field]), sort.dir)
       .orderBy('o.id')
       .limit(query.pageSize)
       .offset((query.page - 1) * query.pageSize)

@@ -7,8 +7,8 @@ import { recordAudit } from '../../platform/audit.js';
 import { AppError } from '../../platform/errors.js';
 import { adminGroupsOf } from '../accounts/accounts.service.js';
 
-// The three administrator roles are fixed: editing them would let one administrator widen another.
-const LOCKED_ROLES = new Set(['system_admin', 'security_admin', 'audit_admin']);
+// Built-in roles keep the permissions the platform gives them (a release may add keys): variations
+// are custom roles. Editing the administrator roles would let one administrator widen another.
 
 function checkPermissions(permissions: string[]) {
   const unknown = permissions.filter((p) => !PERMISSION_KEYS.includes(p as PermissionKey));
@@ -45,7 +45,7 @@ export async function listRoles(deps: AppDeps, ctx: RequestContext, q: { q?: str
       builtin: r.builtin,
       permissions: r.permissions,
       accountCount: r.account_count,
-      can: { edit: write && !LOCKED_ROLES.has(r.key), delete: write && !r.builtin && r.account_count === 0 },
+      can: { edit: write && !r.builtin, delete: write && !r.builtin && r.account_count === 0 },
     })),
     total: total.n,
     page: q.page,
@@ -71,7 +71,9 @@ export async function updateRole(deps: AppDeps, ctx: RequestContext, id: string,
   const actor = await requirePermission(db, ctx, 'roles:write', { type: 'role', id });
   const role = await db.selectFrom('roles').selectAll().where('id', '=', id).executeTakeFirst();
   if (!role) throw new AppError('NOT_FOUND');
-  if (LOCKED_ROLES.has(role.key)) throw new AppError('ROLE_BUILTIN');
+  if (role.builtin) throw new AppError('ROLE_BUILTIN');
+  // Nobody widens a role they hold themselves (that would bypass "no self role assignment").
+  if (actor.roles.some((r) => r.id === id)) throw new AppError('SELF_ACTION');
   if (input.permissions) {
     checkPermissions(input.permissions);
     // A change to a role reaches every holder: none may end up holding two administrator groups.

@@ -1,0 +1,100 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import type { Component } from 'vue';
+import type { PermissionKey } from '@tongxin/contracts';
+import { House, User, Lock, Document, Avatar } from '@element-plus/icons-vue';
+import { useAuthStore } from '@/stores/auth';
+import { useTabsStore } from '@/stores/tabs';
+import { i18n } from '@/i18n';
+
+export type MenuGroup = 'system' | 'audit';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** i18n key of the page title (menu, tab, breadcrumb, document title). */
+    title?: string;
+    /** The permission needed to open the page (and to see it in the menu). */
+    permission?: PermissionKey;
+    /** Shown in the sidebar. */
+    menu?: boolean;
+    group?: MenuGroup;
+    icon?: Component;
+    testid?: string;
+    /** keep-alive name (the view's defineOptions name). */
+    cacheName?: string;
+    affix?: boolean;
+    noTab?: boolean;
+    public?: boolean;
+  }
+}
+
+export const layoutChildren: RouteRecordRaw[] = [
+  {
+    path: '', name: 'home', component: () => import('@/views/home/HomeView.vue'),
+    meta: { title: 'menu.home', menu: true, icon: House, testid: 'menu-home', affix: true },
+  },
+  {
+    path: 'system/accounts', name: 'accounts', component: () => import('@/views/system/accounts/AccountsView.vue'),
+    meta: { title: 'menu.accounts', menu: true, group: 'system', icon: User, permission: 'accounts:read', testid: 'menu-accounts', cacheName: 'AccountsView' },
+  },
+  {
+    path: 'system/roles', name: 'roles', component: () => import('@/views/system/roles/RolesView.vue'),
+    meta: { title: 'menu.roles', menu: true, group: 'system', icon: Lock, permission: 'roles:read', testid: 'menu-roles', cacheName: 'RolesView' },
+  },
+  {
+    path: 'audit/logs', name: 'audit', component: () => import('@/views/audit/logs/AuditLogsView.vue'),
+    meta: { title: 'menu.audit', menu: true, group: 'audit', icon: Document, permission: 'audit:read', testid: 'menu-audit', cacheName: 'AuditLogsView' },
+  },
+  {
+    path: 'profile', name: 'profile', component: () => import('@/views/profile/ProfileView.vue'),
+    meta: { title: 'menu.profile', menu: true, icon: Avatar, testid: 'menu-profile' },
+  },
+  {
+    path: '403', name: 'forbidden', component: () => import('@/views/error/ErrorView.vue'), props: { code: 403 },
+    meta: { title: 'menu.forbidden', noTab: true },
+  },
+  {
+    path: ':pathMatch(.*)*', name: 'notFound', component: () => import('@/views/error/ErrorView.vue'), props: { code: 404 },
+    meta: { title: 'menu.notFound', noTab: true },
+  },
+];
+
+const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: () => import('@/views/login/LoginView.vue'), meta: { public: true, title: 'login.title' } },
+  { path: '/', component: () => import('@/layout/AppLayout.vue'), children: layoutChildren },
+];
+
+export const router = createRouter({
+  history: createWebHistory('/'),
+  routes,
+  scrollBehavior: () => ({ top: 0 }),
+});
+
+/** Only same-site paths are accepted as a post-login destination. */
+export function safeRedirect(value: unknown): string {
+  const s = typeof value === 'string' ? value : '';
+  return s.startsWith('/') && !s.startsWith('//') && !s.startsWith('/login') ? s : '/';
+}
+
+router.beforeEach(async (to) => {
+  const auth = useAuthStore();
+  if (!auth.loaded) await auth.load();
+  if (to.meta.public) {
+    if (to.name === 'login' && auth.me) return safeRedirect(to.query.redirect);
+    return true;
+  }
+  if (!auth.me) return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
+  if (auth.me.totpEnrolmentRequired && to.name !== 'profile') {
+    return { name: 'profile', query: { enrol: '1', ...(to.name === 'home' ? {} : { redirect: to.fullPath }) } };
+  }
+  if (to.meta.permission && !auth.hasPerm(to.meta.permission)) return { name: 'forbidden', query: { from: to.fullPath } };
+  return true;
+});
+
+router.afterEach((to) => {
+  if (to.meta.title) document.title = `${i18n.global.t(to.meta.title)} · ${i18n.global.t('app.name')}`;
+  if (to.meta.public) return;
+  const tabs = useTabsStore();
+  // The home tab is always there, first (affix), as in RuoYi's TagsView.
+  if (!tabs.tabs.some((t) => t.affix) && to.name !== 'home') tabs.add(router.resolve({ name: 'home' }));
+  tabs.add(to);
+});

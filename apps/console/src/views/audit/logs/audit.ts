@@ -1,0 +1,1 @@
+export const RESULT_TYPES = { ok: 'success', denied: 'warning', failed: 'danger' } as const;

@@ -1,0 +1,150 @@
+import Flatbush from 'flatbush';
+import { sql } from 'kysely';
+import type { Db, Executor } from '../../db/database.js';
+import { bboxOf, loadTurf, type Area, type BBox } from './places.geometry.js';
+
+// Point-in-polygon over all grids: a flatbush index over the grids' bounding boxes picks the
+// candidates, turf's booleanPointInPolygon decides. Cases are routed to a grid by their location.
+
+export interface GridEntry {
+  id: string;
+  code: string | null;
+  name: string;
+  geometry: Area;
+  bbox?: BBox | null;
+  communityId?: string;
+  streetId?: string;
+  districtId?: string;
+}
+
+export interface GridLocation {
+  gridId: string;
+  gridCode: string | null;
+  gridName: string;
+  communityId?: string;
+  streetId?: string;
+  districtId?: string;
+}
+
+type PointInPolygon = (typeof import('@turf/turf'))['booleanPointInPolygon'];
+type Indexed = GridEntry & { bbox: BBox; boxArea: number };
+
+const ANCESTOR_KINDS = { community: 'communityId', street: 'streetId', district: 'districtId' } as const;
+
+/** Changes whenever a grid is added, removed or edited: compared before a shared index is reused. */
+async function gridStamp(ex: Executor): Promise<string> {
+  const { rows } = await sql<{ n: number; t: string | null }>`
+    SELECT count(*)::int AS n, max(updated_at)::text AS t FROM places WHERE kind = 'grid'`.execute(ex);
+  return `${rows[0]?.n ?? 0}|${rows[0]?.t ?? ''}`;
+}
+
+export class GridIndex {
+  private constructor(
+    private readonly grids: Indexed[],
+    private readonly tree: Flatbush | null,
+    private readonly inPolygon: PointInPolygon,
+    /** The state of the grids it was built from (see gridIndexOf). */
+    readonly stamp: string,
+  ) {}
+
+  /** An index over the given grids (ties between overlapping grids go to the smaller, then the first). */
+  static async fromGrids(grids: readonly GridEntry[], stamp = ''): Promise<GridIndex> {
+    const turf = await loadTurf();
+    const entries: Indexed[] = grids.map((g) => {
+      const bbox = g.bbox ?? bboxOf(g.geometry);
+      return { ...g, bbox, boxArea: (bbox[2] - bbox[0]) * (bbox[3] - bbox[1]) };
+    });
+    let tree: Flatbush | null = null;
+    if (entries.length > 0) {
+      tree = new Flatbush(entries.length);
+      for (const e of entries) tree.add(e.bbox[0], e.bbox[1], e.bbox[2], e.bbox[3]);
+      tree.finish();
+    }
+    return new GridIndex(entries, tree, turf.booleanPointInPolygon, stamp);
+  }
+
+  /** Every grid with a boundary, with its community, street and district from the closure table. */
+  static async load(ex: Executor): Promise<GridIndex> {
+    const stamp = await gridStamp(ex);
+    const rows = await ex
+      .selectFrom('places')
+      .select(['id', 'code', 'name', 'geometry', 'bbox'])
+      .where('kind', '=', 'grid')
+      .where('geometry', 'is not', null)
+      .orderBy('code')
+      .orderBy('id')
+      .execute();
+    const ids = rows.map((r) => String(r.id));
+    const ancestors = new Map<string, Partial<Record<(typeof ANCESTOR_KINDS)[keyof typeof ANCESTOR_KINDS], string>>>();
+    if (ids.length > 0) {
+      const { rows: anc } = await sql<{ grid_id: string; id: string; kind: keyof typeof ANCESTOR_KINDS }>`
+        SELECT c.descendant_id AS grid_id, a.id, a.kind
+        FROM place_closure c JOIN places a ON a.id = c.ancestor_id
+        WHERE c.descendant_id = ANY(${ids}::bigint[]) AND c.depth > 0 AND a.kind IN ('community', 'street', 'district')`.execute(ex);
+      for (const a of anc) {
+        const key = String(a.grid_id);
+        ancestors.set(key, { ...ancestors.get(key), [ANCESTOR_KINDS[a.kind]]: String(a.id) });
+      }
+    }
+    const grids: GridEntry[] = rows.map((r) => ({
+      id: String(r.id),
+      code: r.code,
+      name: r.name,
+      geometry: r.geometry as Area,
+      bbox: r.bbox && r.bbox.length === 4 ? (r.bbox as BBox) : null,
+      ...ancestors.get(String(r.id)),
+    }));
+    return GridIndex.fromGrids(grids, stamp);
+  }
+
+  get size(): number {
+    return this.grids.length;
+  }
+
+  /** The grid containing the point (edges count as inside), with its ancestors; null outside every grid. */
+  locate(lng: number, lat: number): GridLocation | null {
+    if (!this.tree || !Number.isFinite(lng) || !Number.isFinite(lat)) return null;
+    const hits = this.tree
+      .search(lng, lat, lng, lat)
+      .filter((i) => this.inPolygon([lng, lat], this.grids[i]!.geometry))
+      .sort((a, b) => this.grids[a]!.boxArea - this.grids[b]!.boxArea || a - b);
+    const g = hits.length ? this.grids[hits[0]!]! : null;
+    if (!g) return null;
+    return {
+      gridId: g.id,
+      gridCode: g.code,
+      gridName: g.name,
+      ...(g.communityId ? { communityId: g.communityId } : {}),
+      ...(g.streetId ? { streetId: g.streetId } : {}),
+      ...(g.districtId ? { districtId: g.districtId } : {}),
+    };
+  }
+
+  /** A fresh index from the database, e.g. after an import. */
+  rebuild(ex: Executor): Promise<GridIndex> {
+    return GridIndex.load(ex);
+  }
+}
+
+const shared = new WeakMap<Db, Promise<GridIndex>>();
+
+/**
+ * The shared index of a database: built on first use and rebuilt when the grids have changed since
+ * (here or on another server instance), so a case is always routed by the current boundaries.
+ */
+export async function gridIndexOf(db: Db): Promise<GridIndex> {
+  const stamp = await gridStamp(db);
+  const cached = shared.get(db);
+  if (cached) {
+    const index = await cached.catch(() => null);
+    if (index && index.stamp === stamp) return index;
+  }
+  const loading = GridIndex.load(db);
+  shared.set(db, loading);
+  return loading;
+}
+
+/** Drops the shared index after grid boundaries changed; the next gridIndexOf rebuilds it. */
+export function invalidateGridIndex(db: Db): void {
+  shared.delete(db);
+}

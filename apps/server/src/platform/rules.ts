@@ -1,0 +1,80 @@
+import type { Executor } from '../db/database.js';
+import { AppError } from './errors.js';
+
+// Rule sets: every number of the party and governance rules lives in a versioned set with an
+// effective date, so a warning can name the rule (and version) that produced it.
+
+export interface OrgRules {
+  ownBranchMinFullMembers: number;
+  jointBranchMaxUnits: number;
+  branchMaxMembers: number;
+  committeeOverMembers: number;
+  committeeRequiredFullMembers: number;
+  committeeMinSize: number;
+  committeeMaxSize: number;
+  termYears: { community: number; branch: number; general_branch: number; committee: number };
+  termWarningDays: number;
+  officeBuildingMinFloors: number;
+}
+
+export interface RuleSetDefinition<T> {
+  key: string;
+  version: string;
+  effectiveFrom: string;
+  title: string;
+  rules: T;
+}
+
+/** Defaults shipped with the platform (domain-rules.md §1). Organisation workers may add versions. */
+export const DEFAULT_RULE_SETS: RuleSetDefinition<unknown>[] = [
+  {
+    key: 'org_rules',
+    version: '2018',
+    effectiveFrom: '2018-10-28',
+    title: '中国共产党支部工作条例（试行）及深圳实践',
+    rules: {
+      ownBranchMinFullMembers: 3,
+      jointBranchMaxUnits: 5,
+      branchMaxMembers: 50,
+      committeeOverMembers: 100,
+      committeeRequiredFullMembers: 7,
+      committeeMinSize: 3,
+      committeeMaxSize: 7,
+      termYears: { community: 5, branch: 3, general_branch: 3, committee: 5 },
+      termWarningDays: 90,
+      officeBuildingMinFloors: 20,
+    } satisfies OrgRules,
+  },
+];
+
+export async function ensureDefaultRuleSets(ex: Executor): Promise<void> {
+  for (const r of DEFAULT_RULE_SETS) {
+    await ex
+      .insertInto('rule_sets')
+      .values({ key: r.key, version: r.version, effective_from: r.effectiveFrom, title: r.title, rules: JSON.stringify(r.rules) })
+      .onConflict((oc) => oc.columns(['key', 'version']).doNothing())
+      .execute();
+  }
+}
+
+export interface RuleSet<T> {
+  key: string;
+  version: string;
+  effectiveFrom: string;
+  title: string;
+  rules: T;
+}
+
+/** The version of a rule set in force on `date` (YYYY-MM-DD). */
+export async function ruleSetOn<T>(ex: Executor, key: string, date: string): Promise<RuleSet<T>> {
+  const row = await ex.selectFrom('rule_sets').selectAll().where('key', '=', key).where('effective_from', '<=', date).orderBy('effective_from', 'desc').limit(1).executeTakeFirst();
+  if (!row) throw new AppError('RULE_SET_NOT_FOUND', { key, date });
+  return { key: row.key, version: row.version, effectiveFrom: row.effective_from, title: row.title, rules: row.rules as T };
+}
+
+export async function listRuleSets(ex: Executor, key?: string) {
+  let q = ex.selectFrom('rule_sets').selectAll();
+  if (key) q = q.where('key', '=', key);
+  const rows = await q.orderBy('key').orderBy('effective_from', 'desc').execute();
+  return rows.map((r) => ({ id: String(r.id), key: r.key, version: r.version, effectiveFrom: r.effective_from, title: r.title, rules: r.rules }));
+}
