@@ -7,7 +7,7 @@ import { auditRoutes } from './audit/audit.routes.js';
 import { orgRoutes } from './orgs/orgs.routes.js';
 import { placeRoutes } from './places/places.routes.js';
 import { memberRoutes } from './members/members.routes.js';
-import { coverageRoutes } from './coverage/coverage.routes.js';
+import { coverageRoutes } from './org-coverage/org-coverage.routes.js';
 import { ruleRoutes } from './rules/rules.routes.js';
 
 /** Every feature module, each owning its routes under /api. */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoIds, setupTestEnv, type TestEnv } from '../../../test/harness.js';
 import { bruteForceCounts } from './org-counts.js';
+import { testIdNumber } from '../members/members.fixtures.js';
 
 let env: TestEnv;
 let ids: Awaited<ReturnType<typeof demoIds>>;
@@ -136,6 +137,26 @@ describe('organisations', () => {
     expect(bad.json().error.fields).toHaveProperty(['foundedOn']);
     const none = await call('PATCH', `/api/orgs/${branchId}`, { domain: 'no_such_domain' });
     expect(none.statusCode).toBe(400);
+  });
+
+  it('refuses to abolish an organisation with members, naming them, and changes nothing; a merge moves them', async () => {
+    const branch = (await call('POST', '/api/orgs', { parentId: LAOWEI(), kind: 'branch', name: '待撤销党支部' })).json().id;
+    const other = (await call('POST', '/api/orgs', { parentId: LAOWEI(), kind: 'branch', name: '接收党支部' })).json().id;
+    for (const [i, name] of ['张建国', '李秀英'].entries()) {
+      const m = await call('POST', '/api/members', { name, idNumber: testIdNumber(900 + i), status: 'full', joinedOn: '2010-07-01', fullOn: '2011-07-01', category: 'retired', orgId: branch });
+      expect(m.statusCode, m.body).toBe(201);
+    }
+    const res = await call('POST', `/api/orgs/${branch}/abolish`, { reason: '撤并' });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error).toMatchObject({ code: 'ORG_HAS_MEMBERS', params: { count: 2, names: '张建国、李秀英' } });
+    expect(res.json().error.message).toBe('该党组织仍有 2 名党员（张建国、李秀英），请先转出');
+    expect((await call('GET', `/api/orgs/${branch}`)).json().status).toBe('active');
+    const merged = await call('POST', `/api/orgs/${branch}/merge`, { intoId: other, reason: '合并' });
+    expect(merged.json()).toMatchObject({ members: 2, children: 0 });
+    expect((await call('GET', `/api/orgs/${other}/stats`)).json().own.members).toBe(2);
+    const moves = await env.database.db.selectFrom('member_moves').select(['kind', 'to_org_id']).where('kind', '=', 'org_merged').execute();
+    expect(moves.map((m) => String(m.to_org_id))).toEqual([other, other]);
+    await expectCountsConsistent();
   });
 
   it('refuses writes to a branch secretary outside its organisation, and reads to the auditor', async () => {

@@ -147,7 +147,7 @@ describe('GeoJSON import', () => {
         feature({ name: '桂园东社区', code: '440303001009', kind: 'community' }, box(114.112, 22.536, 114.118, 22.545)),
         feature({ name: '桂园东第1网格', code: '440303001009001', kind: 'grid', parent: '440303001009' }, box(114.112, 22.5405, 114.115, 22.545)),
         feature({ name: '桂园东第2网格', code: '440303001009002', kind: 'grid', parent: '440303001009' }, box(114.115, 22.5405, 114.118, 22.545)),
-        feature({ name: '桂园东花园', code: null, kind: 'compound', parent: '440303001009001' }, { type: 'Point', coordinates: [114.113, 22.542] }),
+        feature({ name: '桂园东花园', code: 'GYD-HY-1', kind: 'compound', parent: '440303001009001' }, { type: 'Point', coordinates: [114.113, 22.542] }),
         feature({ name: '桂园东飞地', code: null, kind: 'compound', parent: '440303001009002' }, { type: 'Point', coordinates: [114.13, 22.542] }),
       ),
       mapping: { name: 'name', code: 'code', kind: 'kind', parentCode: 'parent' },
@@ -161,7 +161,12 @@ describe('GeoJSON import', () => {
     const detail = (await env.app.inject({ url: `/api/places/${community.id}`, headers: { cookie: gy } })).json();
     expect(detail.subtreeCounts).toEqual({ grid: 2, compound: 2 });
     const compound = await env.database.db.selectFrom('places').selectAll().where('name', '=', '桂园东花园').executeTakeFirstOrThrow();
-    expect(compound).toMatchObject({ kind: 'compound', lng: 114.113, lat: 22.542, geometry: null });
+    expect(compound).toMatchObject({ kind: 'compound', code: 'GYD-HY-1', lng: 114.113, lat: 22.542, geometry: null });
+
+    // a later file with the same code moves the point; the stored place gives the kind
+    const again = await importGeojson(gy, { featureCollection: collection(feature({ name: '桂园东花园', code: 'GYD-HY-1' }, { type: 'Point', coordinates: [114.1135, 22.5425] })), mapping: { name: 'name', code: 'code' } });
+    expect(again.json()).toMatchObject({ created: 0, updated: 1, warnings: [], items: [{ kind: 'compound', action: 'update', id: String(compound.id) }] });
+    expect(await env.database.db.selectFrom('places').select(['lng', 'lat']).where('id', '=', compound.id).executeTakeFirstOrThrow()).toEqual({ lng: 114.1135, lat: 22.5425 });
   });
 
   it('answers 404 for a parent outside my scope and refuses codes of places I cannot see', async () => {

@@ -56,7 +56,6 @@ interface Draft {
   name: string;
   code: string | null;
   kind: PlaceKind;
-  kindGiven: boolean;
   parentCode: string | null;
   shape: Shape & { bbox: BBox | null };
   existing: PlaceRow | null;
@@ -72,18 +71,18 @@ const text = (v: unknown): string | null => {
 
 const KIND_BY_LABEL = new Map<string, PlaceKind>(Object.entries(PLACE_KINDS).flatMap(([k, d]) => [[d.zh, k as PlaceKind], [d.en.toLowerCase(), k as PlaceKind]]));
 
-/** The kind of a feature: a fixed kind, a property (key or label), or the code's length. */
-function kindOf(mapping: ImportInput['mapping'], props: Record<string, unknown>, code: string | null): { kind: PlaceKind; given: boolean } {
-  if (mapping.kind && isPlaceKind(mapping.kind)) return { kind: mapping.kind, given: true };
+/** The kind of a feature: a fixed kind, a property (key or label), the stored place's kind, or the code's length. */
+function kindOf(mapping: ImportInput['mapping'], props: Record<string, unknown>, code: string | null, storedKind: string | undefined): PlaceKind {
+  if (mapping.kind && isPlaceKind(mapping.kind)) return mapping.kind;
   const value = mapping.kind ? text(props[mapping.kind]) : null;
   if (value) {
     const kind = isPlaceKind(value) ? value : KIND_BY_LABEL.get(value.toLowerCase());
     if (!kind) throw new ImportProblem('IMPORT_BAD_KIND', { value });
-    return { kind, given: true };
+    return kind;
   }
-  const inferred = code ? kindFromCode(code) : null;
+  const inferred = storedKind && isPlaceKind(storedKind) ? storedKind : code ? kindFromCode(code) : null;
   if (!inferred) throw new ImportProblem('IMPORT_NO_KIND');
-  return { kind: inferred, given: false };
+  return inferred;
 }
 
 /** A feature's geometry as the kind takes it: a boundary or a point. */
@@ -147,9 +146,11 @@ export async function importGeojson(deps: AppDeps, ctx: RequestContext, input: I
     failed.add(d.index);
   };
 
-  // 1. Each feature on its own: name, code, kind, geometry.
+  // 1. Each feature on its own: name, code, kind, geometry. Places already stored are found by code.
+  const features = input.featureCollection.features;
+  const stored = await placesByCodes(db, [...new Set(features.map((f) => text((f.properties ?? {})[mapping.code])).filter((c): c is string => !!c))]);
   const drafts: Draft[] = [];
-  for (const [index, f] of input.featureCollection.features.entries()) {
+  for (const [index, f] of features.entries()) {
     const props = f.properties ?? {};
     const name = text(props[mapping.name]);
     if (name) names.set(index, name);
@@ -157,9 +158,9 @@ export async function importGeojson(deps: AppDeps, ctx: RequestContext, input: I
     try {
       if (!name) throw new ImportProblem('IMPORT_NO_NAME', { prop: mapping.name });
       const code = text(props[mapping.code]);
-      const { kind, given } = kindOf(mapping, props, code);
+      const kind = kindOf(mapping, props, code, code ? stored.get(code)?.kind : undefined);
       const shape = await shapeOf(f.geometry, kind, locale);
-      drafts.push({ index, label, name, code, kind, kindGiven: given, parentCode: mapping.parentCode ? text(props[mapping.parentCode]) : null, shape, existing: null, parent: null, id: null });
+      drafts.push({ index, label, name, code, kind, parentCode: mapping.parentCode ? text(props[mapping.parentCode]) : null, shape, existing: null, parent: null, id: null });
     } catch (e) {
       fail({ index, label }, e);
     }
@@ -174,8 +175,8 @@ export async function importGeojson(deps: AppDeps, ctx: RequestContext, input: I
     else byCode.set(d.code, d);
   }
   const parentCodeOf = (d: Draft) => d.parentCode ?? (base || !d.code ? null : parentCodeFromCode(d.kind, d.code));
-  const lookup = [...new Set([...byCode.keys(), ...drafts.map(parentCodeOf).filter((c): c is string => !!c)])];
-  const stored = await placesByCodes(db, lookup);
+  const parentCodes = [...new Set(drafts.map(parentCodeOf).filter((c): c is string => !!c && !stored.has(c)))];
+  for (const [code, row] of await placesByCodes(db, parentCodes)) stored.set(code, row);
   for (const d of drafts) d.existing = (d.code && stored.get(d.code)) || null;
   const storedParents = await placesByIds(db, drafts.flatMap((d) => (d.existing?.parent_id ? [String(d.existing.parent_id)] : [])));
   const scope = await idsInScope(db, actor, 'place', [...[...stored.values()].map((r) => String(r.id)), ...storedParents.keys()]);
