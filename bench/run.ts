@@ -72,7 +72,7 @@ try {
   const database = createDatabase({ url: benchUrl ?? embedded!.url, engine });
   await migrateToLatest(database.db);
   log(`loading the ${scale} city on ${engine} …`);
-  const load = await loadCity(database.db, crypto, scale, { log });
+  const load = await loadCity(database, crypto, scale, { log });
   const sample = async (depth: number, kinds: string[]) =>
     (await database.pool.query<{ id: string }>(`SELECT c.descendant_id AS id FROM org_closure c JOIN orgs o ON o.id = c.descendant_id WHERE c.ancestor_id = 1 AND c.depth = $1 AND o.kind = ANY($2) ORDER BY c.descendant_id LIMIT 50`, [depth, kinds])).rows.map((r) => String(r.id));
   const levels: Record<string, string[]> = {

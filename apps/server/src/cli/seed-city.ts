@@ -30,7 +30,7 @@ try {
   }
   if (process.exitCode !== 2) {
     console.log(`Loading the ${scale} city …`);
-    const result = await loadCity(db, createFieldCrypto(key.key), scale, { seed: values.seed ? Number(values.seed) : undefined, log: console.log });
+    const result = await loadCity(opened.database, createFieldCrypto(key.key), scale, { seed: values.seed ? Number(values.seed) : undefined, log: console.log });
     console.log(`Loaded ${result.places} places, ${result.orgs} organisations, ${result.members} members in ${result.seconds.total} s.`);
     for (const a of result.accounts) console.log(`  ${a.username.padEnd(10)} ${a.password}  ${a.role} — ${a.scope}`);
   }

@@ -66,7 +66,7 @@ export async function prepareDatabase(database: Database, opts: PrepareOptions):
   });
   if (first !== 'articles') return first;
   // The article city is loaded with set-based inserts in several transactions of its own.
-  const city = await loadCity(database.db, opts.crypto, 'demo');
+  const city = await loadCity(database, opts.crypto, 'demo');
   return { demo: true, accounts: city.accounts.map((a) => ({ username: a.username, password: a.password, role: a.role as BuiltinRoleKey, displayName: a.username, scope: a.scope })) };
 }
 

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db, Executor } from '../../database.js';
+import type { Database, Db } from '../../database.js';
 import type { FieldCrypto } from '../../../platform/crypto.js';
 import { mask } from '../../../platform/crypto.js';
 import { recordAudit } from '../../../platform/audit.js';
@@ -11,28 +11,14 @@ import { ensureDefaultRuleSets } from '../../../platform/rules.js';
 import { polygon } from './geometry.js';
 import { buildCity, generateMembers, type City, type GenMember, type GenOrg } from './generate.js';
 import { Rng } from './rng.js';
+import { withBulk, type BulkWriter, type Column } from './bulk.js';
 import { SCALES, type ScaleSpec } from './specs.js';
 
 // Loads a synthetic city with set-based inserts (unnest of arrays, thousands of rows a statement).
 // Subtree counts are tallied while generating, not recomputed afterwards.
 
-const CHUNK = 4000;
 const MEMBER_COLUMNS: Column[] = [['id', 'bigint'], ['name', 'text'], ['gender', 'text'], ['birth_date', 'date'], ['id_number_enc', 'text'], ['id_number_hmac', 'text'], ['id_number_masked', 'text'], ['phone_enc', 'text'], ['phone_hmac', 'text'], ['phone_masked', 'text'],
   ['status', 'text'], ['joined_on', 'date'], ['full_on', 'date'], ['category', 'text'], ['education', 'text'], ['occupation', 'text'], ['skills', 'text', 'text[]'], ['org_id', 'bigint'], ['residence_place_id', 'bigint'], ['work_place_id', 'bigint']];
-
-/** Columns as [name, element type, cast] — the cast turns a text element into an array column. */
-type Column = [string, string, string?];
-
-async function insertRows(ex: Executor, table: string, columns: Column[], rows: unknown[][]) {
-  const cols = sql.join(columns.map(([c]) => sql.ref(c)));
-  const aliases = sql.raw(columns.map((_, ci) => `c${ci}`).join(', '));
-  const select = sql.raw(columns.map(([, , cast], ci) => (cast ? `c${ci}::${cast}` : `c${ci}`)).join(', '));
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    const part = rows.slice(i, i + CHUNK);
-    const unnest = sql.join(columns.map(([, type], ci) => sql`${part.map((r) => r[ci] ?? null)}::${sql.raw(type)}[]`));
-    await sql`INSERT INTO ${sql.table(table)} (${cols}) SELECT ${select} FROM unnest(${unnest}) AS t(${aliases})`.execute(ex);
-  }
-}
 
 function closureRows<T extends { id: number; parentId: number | null }>(nodes: T[]): number[][] {
   const byId = new Map(nodes.map((n) => [n.id, n]));
@@ -71,8 +57,9 @@ export async function resetDomain(db: Db): Promise<void> {
   });
 }
 
-export async function loadCity(db: Db, crypto: FieldCrypto, scaleName: ScaleSpec['name'], opts: { seed?: number; log?: (msg: string) => void } = {}): Promise<LoadResult> {
+export async function loadCity(database: Database, crypto: FieldCrypto, scaleName: ScaleSpec['name'], opts: { seed?: number; log?: (msg: string) => void } = {}): Promise<LoadResult> {
   const spec = SCALES[scaleName];
+  const { db } = database;
   const log = opts.log ?? (() => {});
   const seconds: Record<string, number> = {};
   const t0 = performance.now();
@@ -108,15 +95,15 @@ export async function loadCity(db: Db, crypto: FieldCrypto, scaleName: ScaleSpec
     SELECT indexname, indexdef FROM pg_indexes
     WHERE schemaname = current_schema() AND tablename IN ('places', 'place_closure', 'orgs', 'org_closure', 'members', 'member_moves') AND indexname NOT LIKE '%\_pkey'`.execute(db);
   for (const ix of deferred) await sql`DROP INDEX ${sql.id(ix.indexname)}`.execute(db);
-  await db.transaction().execute(async (trx) => {
-    await insertRows(trx, 'places', [['id', 'bigint'], ['parent_id', 'bigint'], ['kind', 'text'], ['name', 'text'], ['code', 'text'], ['geometry', 'jsonb'], ['bbox', 'text', 'float8[]'], ['lng', 'float8'], ['lat', 'float8'], ['floors', 'int'], ['building_use', 'text'], ['households', 'int']],
+  await withBulk(database, async (w) => {
+    await w.rows('places', [['id', 'bigint'], ['parent_id', 'bigint'], ['kind', 'text'], ['name', 'text'], ['code', 'text'], ['geometry', 'jsonb'], ['bbox', 'text', 'float8[]'], ['lng', 'float8'], ['lat', 'float8'], ['floors', 'int'], ['building_use', 'text'], ['households', 'int']],
       city.places.map((p) => [p.id, p.parentId, p.kind, p.name, p.code, p.box ? JSON.stringify(polygon(p.box)) : null, p.box ? `{${p.box.w},${p.box.s},${p.box.e},${p.box.n}}` : null, p.lng ?? null, p.lat ?? null, p.floors ?? null, p.use ?? null, p.households ?? null]));
-    await insertRows(trx, 'place_closure', [['ancestor_id', 'bigint'], ['descendant_id', 'bigint'], ['depth', 'int']], closureRows(city.places));
-    await insertRows(trx, 'orgs', [['id', 'bigint'], ['parent_id', 'bigint'], ['kind', 'text'], ['domain', 'text'], ['name', 'text'], ['place_id', 'bigint'], ['founded_on', 'date'], ['term_started_on', 'date'], ['term_years', 'int']],
+    await w.rows('place_closure', [['ancestor_id', 'bigint'], ['descendant_id', 'bigint'], ['depth', 'int']], closureRows(city.places));
+    await w.rows('orgs', [['id', 'bigint'], ['parent_id', 'bigint'], ['kind', 'text'], ['domain', 'text'], ['name', 'text'], ['place_id', 'bigint'], ['founded_on', 'date'], ['term_started_on', 'date'], ['term_years', 'int']],
       city.orgs.map((o) => [o.id, o.parentId, o.kind, o.domain, o.name, o.placeId, o.foundedOn, o.termStartedOn, o.termYears]));
-    await insertRows(trx, 'org_closure', [['ancestor_id', 'bigint'], ['descendant_id', 'bigint'], ['depth', 'int']], closureRows(city.orgs));
-    await insertRows(trx, 'org_units', [['org_id', 'bigint'], ['place_id', 'bigint']], city.orgs.flatMap((o) => o.units.map((u) => [o.id, u])));
-    await insertRows(trx, 'org_committee_members', [['org_id', 'bigint'], ['name', 'text'], ['role', 'text'], ['term_start', 'date'], ['term_end', 'date']], committees(city.orgs, opts.seed));
+    await w.rows('org_closure', [['ancestor_id', 'bigint'], ['descendant_id', 'bigint'], ['depth', 'int']], closureRows(city.orgs));
+    await w.rows('org_units', [['org_id', 'bigint'], ['place_id', 'bigint']], city.orgs.flatMap((o) => o.units.map((u) => [o.id, u])));
+    await w.rows('org_committee_members', [['org_id', 'bigint'], ['name', 'text'], ['role', 'text'], ['term_start', 'date'], ['term_end', 'date']], committees(city.orgs, opts.seed));
   });
   lap('insert places, organisations, closures, committees');
 
@@ -124,11 +111,9 @@ export async function loadCity(db: Db, crypto: FieldCrypto, scaleName: ScaleSpec
   const dongxiao = city.named.orgs['东晓街道'];
   const difficultyPool: number[] = [];
   const insertBatch = async (batch: GenMember[], rows: unknown[][]) => {
-    await db.transaction().execute(async (trx) => {
-      // a bulk load that can be rerun: no need to wait for each commit to reach the disk
-      await sql`SET LOCAL synchronous_commit = off`.execute(trx);
-      await insertRows(trx, 'members', MEMBER_COLUMNS, rows);
-      await insertRows(trx, 'member_moves', [['member_id', 'bigint'], ['at', 'timestamptz'], ['kind', 'text'], ['to_org_id', 'bigint'], ['reason', 'text']], batch.map((m) => [m.id, `${m.joinedOn}T00:00:00Z`, 'join', m.orgId, '']));
+    await withBulk(database, async (w) => {
+      await w.rows('members', MEMBER_COLUMNS, rows);
+      await w.rows('member_moves', [['member_id', 'bigint'], ['at', 'timestamptz'], ['kind', 'text'], ['to_org_id', 'bigint'], ['reason', 'text']], batch.map((m) => [m.id, `${m.joinedOn}T00:00:00Z`, 'join', m.orgId, '']));
     });
   };
   // Generating (and encrypting) the next batch overlaps with the database inserting the previous one.
@@ -149,12 +134,12 @@ export async function loadCity(db: Db, crypto: FieldCrypto, scaleName: ScaleSpec
   await pending;
   lap(`insert ${members} members`);
 
-  await db.transaction().execute(async (trx) => {
+  await withBulk(database, async (w) => {
     const list = [...counts.values()].filter((c) => c.n !== 0);
-    await insertRows(trx, 'org_counts', [['org_id', 'bigint'], ['dim', 'text'], ['key', 'text'], ['n', 'int']], list.map((c) => [Number(c.orgId), c.dim, c.key, c.n]));
-    await difficultyRegister(trx, crypto, difficultyPool, city.difficulty.count, opts.seed);
+    await w.rows('org_counts', [['org_id', 'bigint'], ['dim', 'text'], ['key', 'text'], ['n', 'int']], list.map((c) => [Number(c.orgId), c.dim, c.key, c.n]));
+    await difficultyRegister(w, crypto, difficultyPool, city.difficulty.count, opts.seed);
     for (const t of ['places', 'orgs', 'members', 'org_committee_members', 'member_moves', 'difficulty_records', 'assistance_visits']) {
-      await sql`SELECT setval(pg_get_serial_sequence(${t}, 'id'), coalesce((SELECT max(id) FROM ${sql.table(t)}), 0) + 1, false)`.execute(trx);
+      await w.exec(`SELECT setval(pg_get_serial_sequence('${t}', 'id'), coalesce((SELECT max(id) FROM ${t}), 0) + 1, false)`);
     }
   });
   lap('insert subtree counts and registers');
@@ -189,15 +174,15 @@ function committees(orgs: GenOrg[], seed = 1): unknown[][] {
   return rows;
 }
 
-async function difficultyRegister(ex: Executor, crypto: FieldCrypto, pool: number[], count: number, seed = 1) {
+async function difficultyRegister(w: BulkWriter, crypto: FieldCrypto, pool: number[], count: number, seed = 1) {
   if (!count || pool.length === 0) return;
   const rng = new Rng(seed ^ 0xd1ff);
   const kinds = ['illness', 'disability', 'elderly_alone', 'low_income', 'disaster', 'other'] as const;
   const chosen = pool.filter((_, i) => i % Math.max(1, Math.floor(pool.length / count)) === 0).slice(0, count);
   const records = chosen.map((memberId, i) => [i + 1, memberId, rng.pick(kinds), rng.pick(['severe', 'moderate', 'general']), crypto.encrypt('登记时走访核实的困难情况'), rng.date('2019-01-01', '2025-12-31')]);
-  await insertRows(ex, 'difficulty_records', [['id', 'bigint'], ['member_id', 'bigint'], ['kind', 'text'], ['level', 'text'], ['detail_enc', 'text'], ['since', 'date']], records);
+  await w.rows('difficulty_records', [['id', 'bigint'], ['member_id', 'bigint'], ['kind', 'text'], ['level', 'text'], ['detail_enc', 'text'], ['since', 'date']], records);
   const visits = records.flatMap((r) => Array.from({ length: rng.int(1, 3) }, () => [r[0], rng.date('2024-01-01', '2026-10-31'), rng.pick(['社区党委书记', '街道党工委委员', '网格党支部书记']), rng.int(2, 20) * 100, '春节、七一走访慰问']));
-  await insertRows(ex, 'assistance_visits', [['record_id', 'bigint'], ['visited_on', 'date'], ['visitor', 'text'], ['amount', 'numeric'], ['note', 'text']], visits);
+  await w.rows('assistance_visits', [['record_id', 'bigint'], ['visited_on', 'date'], ['visitor', 'text'], ['amount', 'numeric'], ['note', 'text']], visits);
 }
 
 async function demoAccounts(db: Db, city: City) {
