@@ -104,7 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         throw new AppError('FORBIDDEN');
       }
     }
-    req.ctx.actor = await resolveSession(deps.database.db, token, config);
+    req.ctx.actor = await resolveSession(deps.database, token, config);
     // Restricted sessions reach only their own account pages until the condition is met.
     if (!req.routeOptions.config?.allowRestricted) {
       if (req.ctx.actor.mustChangePassword) throw new AppError('AUTH_PASSWORD_CHANGE_REQUIRED');

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
 import { ADMIN_GROUPS, PERMISSIONS, type PermissionKey } from '@tongxin/contracts';
-import type { Db, Executor } from '../db/database.js';
+import type { Database, Db, Executor } from '../db/database.js';
 import type { Config } from '../config.js';
 import type { Actor } from './actor.js';
 import { sha256 } from './crypto.js';
@@ -52,10 +51,7 @@ interface SessionRow {
   place_scope: string[] | null;
 }
 
-/** Resolves a session token to its actor in one query, applying idle and absolute expiry. */
-export async function resolveSession(db: Db, token: string, config: Config): Promise<Actor> {
-  const id = sha256(token);
-  const { rows } = await sql<SessionRow>`
+const RESOLVE_SQL = `
     SELECT s.id AS session_id, s.last_seen_at, s.expires_at,
            a.id, a.username, a.display_name, a.status, a.totp_enabled, a.must_change_password,
            (SELECT array_agg(DISTINCT p) FROM account_roles ar JOIN roles r ON r.id = ar.role_id
@@ -65,7 +61,20 @@ export async function resolveSession(db: Db, token: string, config: Config): Pro
            (SELECT array_agg(node_id) FROM account_scopes sc WHERE sc.account_id = a.id AND sc.kind = 'org') AS org_scope,
            (SELECT array_agg(node_id) FROM account_scopes sc WHERE sc.account_id = a.id AND sc.kind = 'place') AS place_scope
     FROM sessions s JOIN accounts a ON a.id = s.account_id
-    WHERE s.id = ${id} AND s.revoked_at IS NULL`.execute(db);
+    WHERE s.id = $1 AND s.revoked_at IS NULL`;
+
+/**
+ * Resolves a session token to its actor in one query, applying idle and absolute expiry. The query
+ * runs on every request: on PostgreSQL as a named prepared statement, so its plan is made once per
+ * connection (planning it afresh cost 2 ms, three times more than running it).
+ */
+export async function resolveSession(database: Database, token: string, config: Config): Promise<Actor> {
+  const db = database.db;
+  const id = sha256(token);
+  // PGlite multiplexes every connection onto one backend, where a named statement would collide
+  // across connections (and schemas): there the statement stays unnamed.
+  const name = database.engine === 'postgresql' ? 'tx_resolve_session' : undefined;
+  const { rows } = await database.pool.query<SessionRow>({ name, text: RESOLVE_SQL, values: [id] });
   const row = rows[0];
   if (!row) throw new AppError('AUTH_REQUIRED');
   const now = Date.now();

@@ -19,7 +19,7 @@ export async function authRoutes(fastify: FastifyInstance) {
       secure: app.deps.config.cookieSecure,
       expires: session.expiresAt,
     });
-    const actor = await resolveSession(app.deps.database.db, session.token, app.deps.config);
+    const actor = await resolveSession(app.deps.database, session.token, app.deps.config);
     return { user: await auth.me(app.deps, actor) };
   });
 
