@@ -15,7 +15,7 @@ import { recordAudit } from './platform/audit.js';
 import { AppError } from './platform/errors.js';
 import { installErrorHandling, sendError } from './platform/http.js';
 import { localeFrom } from './platform/i18n.js';
-import { resolveSession, SESSION_COOKIE } from './platform/session.js';
+import { invalidateSessionCache, resolveSession, SESSION_COOKIE } from './platform/session.js';
 import { registerModules } from './modules/index.js';
 
 export interface AppDeps {
@@ -110,6 +110,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (req.ctx.actor.mustChangePassword) throw new AppError('AUTH_PASSWORD_CHANGE_REQUIRED');
       if (req.ctx.actor.totpEnrolmentRequired) throw new AppError('AUTH_TOTP_ENROLMENT_REQUIRED');
     }
+  });
+
+  // After (not inside) a committed change to accounts, roles or my own account, cached sessions of
+  // this process resolve afresh; other instances catch up within SESSION_CACHE_MS.
+  app.addHook('onResponse', async (req) => {
+    if (req.method !== 'GET' && /^\/api\/(auth|accounts|roles)\//.test(req.url)) invalidateSessionCache();
   });
 
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());

@@ -19,6 +19,7 @@ const schema = z.object({
   TONGXIN_DEMO: bool.optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().positive().default(30),
   SESSION_MAX_HOURS: z.coerce.number().positive().default(12),
+  SESSION_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
   LOGIN_LOCK_MINUTES: z.coerce.number().positive().default(15),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
@@ -26,6 +27,8 @@ const schema = z.object({
   TRUST_PROXY: bool.default(false),
   COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // seconds between sweeps of the case deadlines table; 0 turns the sweeper off (default 30, off in tests)
+  CASE_SWEEP_SECONDS: z.coerce.number().min(0).max(86_400).optional(),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -43,6 +46,7 @@ export interface Config {
   loadDemo: boolean;
   sessionIdleMs: number;
   sessionMaxMs: number;
+  sessionCacheMs: number;
   loginMaxFailures: number;
   loginLockMs: number;
   bodyLimit: number;
@@ -50,6 +54,8 @@ export interface Config {
   trustProxy: boolean;
   cookieSecure: boolean;
   logLevel: Env['LOG_LEVEL'];
+  /** Interval of the case deadline sweeper in ms; 0 = not started. */
+  caseSweepMs: number;
   version: string;
 }
 
@@ -76,6 +82,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     loadDemo: e.TONGXIN_DEMO ?? !production,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
+    sessionCacheMs: e.SESSION_CACHE_MS,
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginLockMs: e.LOGIN_LOCK_MINUTES * 60_000,
     bodyLimit: e.BODY_LIMIT_BYTES,
@@ -83,6 +90,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     cookieSecure: e.COOKIE_SECURE === 'auto' ? production : e.COOKIE_SECURE === 'true',
     logLevel: e.LOG_LEVEL,
+    caseSweepMs: (e.CASE_SWEEP_SECONDS ?? (e.NODE_ENV === 'test' ? 0 : 30)) * 1000,
     version: process.env.npm_package_version ?? '0.1.0',
   };
 }

@@ -20,7 +20,8 @@ export interface TestEnv {
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', TONGXIN_DATA_DIR: '/tmp/tongxin-test-unused', TONGXIN_KEY_FILE: '/tmp/tongxin-test-unused/key', ...overrides });
+  // the session cache is off by default so tests see every change at once; one test turns it on
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SESSION_CACHE_MS: '0', TONGXIN_DATA_DIR: '/tmp/tongxin-test-unused', TONGXIN_KEY_FILE: '/tmp/tongxin-test-unused/key', ...overrides });
 }
 
 /** A fresh schema with the demo city, and an app on it. Each test file calls this once. */

@@ -19,11 +19,24 @@ export async function createSession(db: Executor, accountId: string, kind: 'cook
   return { token, expiresAt };
 }
 
+// A short per-process cache of resolved sessions: most requests then need no session query. Another
+// instance sees a logout, a disabled account or a changed role within the cache time (default 2 s);
+// this instance sees its own changes at once (invalidateSessionCache).
+const cache = new Map<string, { row: SessionRow; at: number }>();
+const CACHE_MAX = 10_000;
+
+/** Forget cached sessions: after any change to accounts, roles, scopes or sessions in this process. */
+export function invalidateSessionCache(): void {
+  cache.clear();
+}
+
 export async function revokeSession(db: Db, sessionId: string): Promise<void> {
+  invalidateSessionCache();
   await db.updateTable('sessions').set({ revoked_at: new Date() }).where('id', '=', sessionId).where('revoked_at', 'is', null).execute();
 }
 
 export async function revokeAccountSessions(db: Executor, accountId: string): Promise<void> {
+  invalidateSessionCache();
   await db.updateTable('sessions').set({ revoked_at: new Date() }).where('account_id', '=', accountId).where('revoked_at', 'is', null).execute();
 }
 
@@ -73,11 +86,19 @@ export async function resolveSession(database: Database, token: string, config: 
   const id = sha256(token);
   // PGlite multiplexes every connection onto one backend, where a named statement would collide
   // across connections (and schemas): there the statement stays unnamed.
-  const name = database.engine === 'postgresql' ? 'tx_resolve_session' : undefined;
-  const { rows } = await database.pool.query<SessionRow>({ name, text: RESOLVE_SQL, values: [id] });
-  const row = rows[0];
-  if (!row) throw new AppError('AUTH_REQUIRED');
   const now = Date.now();
+  const cached = config.sessionCacheMs > 0 ? cache.get(id) : undefined;
+  let row: SessionRow | undefined;
+  if (cached && now - cached.at < config.sessionCacheMs) row = cached.row;
+  else {
+    const name = database.engine === 'postgresql' ? 'tx_resolve_session' : undefined;
+    row = (await database.pool.query<SessionRow>({ name, text: RESOLVE_SQL, values: [id] })).rows[0];
+    if (row && config.sessionCacheMs > 0) {
+      if (cache.size >= CACHE_MAX) cache.clear();
+      cache.set(id, { row, at: now });
+    }
+  }
+  if (!row) throw new AppError('AUTH_REQUIRED');
   if (row.status !== 'active') {
     await revokeSession(db, id);
     throw new AppError('AUTH_ACCOUNT_DISABLED');
@@ -88,6 +109,7 @@ export async function resolveSession(database: Database, token: string, config: 
   }
   if (now - row.last_seen_at.getTime() > TOUCH_AFTER_MS) {
     await db.updateTable('sessions').set({ last_seen_at: new Date(now) }).where('id', '=', id).execute();
+    row.last_seen_at = new Date(now);
   }
   const permissions = new Set(row.permissions ?? []);
   return {

@@ -92,6 +92,18 @@ describe('login and sessions', () => {
     expect((await env.app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(401);
   });
 
+  it('caches resolved sessions briefly, and forgets them when this instance changes accounts', async () => {
+    const cached = await env.secondApp({ sessionCacheMs: 60_000 });
+    const cookie = await env.login('luohu');
+    expect((await cached.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(200);
+    // a change made behind the instance's back is seen only when the cache time runs out …
+    await env.database.db.updateTable('sessions').set({ revoked_at: new Date() }).where('revoked_at', 'is', null).execute();
+    expect((await cached.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(200);
+    // … while a write through the instance (here a failed password change) drops its cache at once
+    await cached.inject({ method: 'POST', url: '/api/auth/password', headers: { cookie }, payload: { currentPassword: 'wrong-Password1', newPassword: 'Str0ng-enough2' } });
+    expect((await cached.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(401);
+  });
+
   it('enforces the password policy on change and keeps the old password on refusal', async () => {
     const cookie = await env.login('dongxiao');
     const weak = await env.app.inject({ method: 'POST', url: '/api/auth/password', headers: { cookie }, payload: { currentPassword: 'Tongxin@2026', newPassword: 'alllowercase' } });
