@@ -168,6 +168,107 @@ export const AUDIT_RESULTS = {
   failed: { zh: '失败', en: 'Failed' },
 } as const satisfies Dict;
 
+// Cases: whistle and report (吹哨报到, issue 4)
+export const CASE_STATES = {
+  received: { zh: '受理', en: 'Received' },
+  filed: { zh: '立案', en: 'Filed' },
+  rejected: { zh: '不予立案', en: 'Rejected' },
+  dispatched: { zh: '派遣', en: 'Dispatched' },
+  handling: { zh: '处置中', en: 'Handling' },
+  handled: { zh: '已处置', en: 'Handled' },
+  verifying: { zh: '核查中', en: 'Verifying' },
+  closed: { zh: '结案', en: 'Closed' },
+  rated: { zh: '已评价', en: 'Rated' },
+} as const satisfies Dict;
+export type CaseState = keyof typeof CASE_STATES;
+
+export const CASE_SOURCES = {
+  resident: { zh: '居民上报', en: 'Resident' },
+  grid_worker: { zh: '网格员巡查', en: 'Grid worker' },
+  grid_helper: { zh: '网格协管员（快递小哥等）', en: 'Grid helper' },
+  member: { zh: '党员上报', en: 'Party member' },
+  hotline: { zh: '热线', en: 'Hotline' },
+  iot: { zh: '物联感知告警', en: 'IoT alarm' },
+  open311: { zh: 'Open311 接口', en: 'Open311 client' },
+} as const satisfies Dict;
+export type CaseSource = keyof typeof CASE_SOURCES;
+
+export const CASE_PRIORITIES = {
+  emergency: { zh: '紧急', en: 'Emergency' },
+  urgent: { zh: '加急（水电气热、极端天气）', en: 'Urgent (utilities, extreme weather)' },
+  general: { zh: '一般', en: 'General' },
+  complex: { zh: '疑难复杂', en: 'Complex' },
+} as const satisfies Dict;
+export type CasePriority = keyof typeof CASE_PRIORITIES;
+
+export const CASE_LEVELS = {
+  grid: { zh: '网格', en: 'Grid' },
+  community: { zh: '社区', en: 'Community' },
+  street: { zh: '街道', en: 'Street' },
+} as const satisfies Dict;
+export type CaseLevel = keyof typeof CASE_LEVELS;
+
+export const WHISTLE_KINDS = {
+  daily: { zh: '日常吹哨', en: 'Daily' },
+  hard: { zh: '攻坚吹哨', en: 'Hard problem' },
+  emergency: { zh: '应急吹哨', en: 'Emergency' },
+} as const satisfies Dict;
+export type WhistleKind = keyof typeof WHISTLE_KINDS;
+
+export const CASE_CARDS = {
+  none: { zh: '无', en: 'None' },
+  yellow: { zh: '黄牌督办', en: 'Yellow card' },
+  red: { zh: '红牌督办', en: 'Red card' },
+} as const satisfies Dict;
+export type CaseCard = keyof typeof CASE_CARDS;
+
+export const CASE_RATINGS = {
+  satisfied: { zh: '满意', en: 'Satisfied' },
+  basically_satisfied: { zh: '基本满意', en: 'Basically satisfied' },
+  dissatisfied: { zh: '不满意', en: 'Dissatisfied' },
+} as const satisfies Dict;
+export type CaseRating = keyof typeof CASE_RATINGS;
+
+export const DEPARTMENT_KINDS = {
+  city_management: { zh: '城管', en: 'City management' },
+  fire: { zh: '消防', en: 'Fire and rescue' },
+  police: { zh: '公安', en: 'Police' },
+  emergency: { zh: '应急', en: 'Emergency management' },
+  water: { zh: '水务', en: 'Water' },
+  housing: { zh: '住建', en: 'Housing and construction' },
+  market: { zh: '市场监管', en: 'Market regulation' },
+  environment: { zh: '生态环境', en: 'Environment' },
+  other: { zh: '其他', en: 'Other' },
+} as const satisfies Dict;
+export type DepartmentKind = keyof typeof DEPARTMENT_KINDS;
+
+/** Timeline entries of a case (案件流转记录). */
+export const CASE_EVENTS = {
+  report: { zh: '上报', en: 'Reported' },
+  follow: { zh: '关注（重复上报）', en: 'Followed (duplicate report)' },
+  file: { zh: '立案', en: 'Filed' },
+  reject: { zh: '不予立案', en: 'Rejected' },
+  dispatch: { zh: '派遣', en: 'Dispatched' },
+  accept: { zh: '接单处置', en: 'Taken up' },
+  escalate: { zh: '上报上级', en: 'Escalated' },
+  whistle: { zh: '吹哨', en: 'Whistled' },
+  department_report: { zh: '部门报到', en: 'Department reported' },
+  department_result: { zh: '部门反馈处置结果', en: 'Department submitted its result' },
+  department_rated: { zh: '评价部门处置', en: 'Department rated' },
+  whistle_overdue: { zh: '部门报到超时', en: 'Department report overdue' },
+  mark_handled: { zh: '处置完毕', en: 'Marked handled' },
+  start_verification: { zh: '开始核查', en: 'Verification started' },
+  close: { zh: '核查通过，结案', en: 'Verified and closed' },
+  rework: { zh: '核查不通过，返工', en: 'Verification failed: rework' },
+  rate: { zh: '评价', en: 'Rated' },
+  reopen: { zh: '不满意，重新办理', en: 'Reopened (dissatisfied)' },
+  card: { zh: '督办亮牌', en: 'Supervision card' },
+  overdue_escalate: { zh: '超时自动上报并黄牌督办', en: 'Overdue: escalated, yellow card' },
+  overdue_yellow: { zh: '超时黄牌督办', en: 'Overdue: yellow card' },
+  overdue_red: { zh: '严重超时红牌督办', en: 'Overdue twice its deadline: red card' },
+} as const satisfies Dict;
+export type CaseEvent = keyof typeof CASE_EVENTS;
+
 /** Audit actions, so the audit page can show them in words. */
 export const AUDIT_ACTIONS = {
   'auth.login': { zh: '登录', en: 'Log in' },
@@ -221,4 +322,28 @@ export const AUDIT_ACTIONS = {
   'place.update': { zh: '修改区划/网格/地点', en: 'Update place' },
   'place.delete': { zh: '删除区划/网格/地点', en: 'Delete place' },
   'place.import': { zh: '导入 GeoJSON 边界', en: 'Import GeoJSON boundaries' },
+  'case.report': { zh: '上报案件', en: 'Report a case' },
+  'case.follow': { zh: '关注案件', en: 'Follow a case' },
+  'case.file': { zh: '立案', en: 'File a case' },
+  'case.reject': { zh: '不予立案', en: 'Reject a case' },
+  'case.dispatch': { zh: '派遣案件', en: 'Dispatch a case' },
+  'case.accept': { zh: '接单处置', en: 'Take up a case' },
+  'case.escalate': { zh: '案件上报上级', en: 'Escalate a case' },
+  'case.whistle': { zh: '吹哨', en: 'Whistle departments' },
+  'case.department_report': { zh: '部门报到', en: 'Department report' },
+  'case.department_result': { zh: '部门反馈处置结果', en: 'Department result' },
+  'case.department_rate': { zh: '评价部门处置', en: 'Rate a department' },
+  'case.mark_handled': { zh: '案件处置完毕', en: 'Mark a case handled' },
+  'case.start_verification': { zh: '开始核查', en: 'Start verification' },
+  'case.close': { zh: '核查结案', en: 'Verify and close' },
+  'case.rework': { zh: '核查返工', en: 'Send back for rework' },
+  'case.rate': { zh: '评价案件', en: 'Rate a case' },
+  'case.reopen': { zh: '重新办理', en: 'Reopen a case' },
+  'case.card': { zh: '督办亮牌', en: 'Supervision card' },
+  'case.overdue': { zh: '案件超时督办', en: 'Case overdue' },
+  'case.whistle_overdue': { zh: '部门报到超时', en: 'Department report overdue' },
+  'case.category_save': { zh: '保存案件类别', en: 'Save a case category' },
+  'case.department_save': { zh: '保存职能部门', en: 'Save a department' },
+  'case.department_staff': { zh: '设置部门人员', en: 'Set department staff' },
+  'case.routing_save': { zh: '保存派单路由', en: 'Save a routing entry' },
 } as const satisfies Dict;

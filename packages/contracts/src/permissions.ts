@@ -26,6 +26,15 @@ export const PERMISSIONS = {
   'members:export': { zh: '导出党员花名册', en: 'Export member rosters', group: 'business' },
   'rules:read': { zh: '查看规则集', en: 'View rule sets', group: 'business' },
   'rules:write': { zh: '维护规则集', en: 'Maintain rule sets', group: 'business' },
+  // cases: whistle and report (issue 4)
+  'cases:report': { zh: '上报案件（随手拍）', en: 'Report cases', group: 'business' },
+  'cases:read': { zh: '查看辖区案件', en: 'View cases in my area', group: 'business' },
+  'cases:handle': { zh: '办理本单位承办的案件（受理处置、上报）', en: 'Handle cases held by my unit (take up, escalate, mark handled)', group: 'business' },
+  'cases:command': { zh: '指挥：立案、不予立案、派遣', en: 'Command: file, reject and dispatch cases', group: 'business' },
+  'cases:supervise': { zh: '监督：核查、结案、返工、督办亮牌', en: 'Supervise: verify, close, rework, yellow and red cards', group: 'business' },
+  'cases:whistle': { zh: '吹哨：召集职能部门报到', en: 'Whistle departments to report', group: 'business' },
+  'cases:department': { zh: '职能部门报到与反馈处置结果', en: 'Department: report to a whistle and submit the result', group: 'business' },
+  'cases:configure': { zh: '配置案件类别、职能部门、派单路由与时限', en: 'Configure case categories, departments, routing and deadlines', group: 'business' },
 } as const;
 
 export type PermissionKey = keyof typeof PERMISSIONS;
@@ -42,5 +51,9 @@ export const BUILTIN_ROLES = {
   audit_admin: { zh: '安全审计员', en: 'Audit administrator' },
   org_worker: { zh: '组织员', en: 'Organisation worker' },
   branch_secretary: { zh: '支部书记', en: 'Branch secretary' },
+  command_centre: { zh: '指挥中心', en: 'Command centre' },
+  supervision_centre: { zh: '监督中心', en: 'Supervision centre' },
+  department_handler: { zh: '职能部门办理人', en: 'Department handler' },
+  grid_worker: { zh: '网格员', en: 'Grid worker' },
 } as const;
 export type BuiltinRoleKey = keyof typeof BUILTIN_ROLES;

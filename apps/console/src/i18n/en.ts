@@ -1,4 +1,8 @@
 import type { MessageSchema } from './zh-CN';
+import orgs from './orgs.en';
+import members from './members.en';
+import places from './places.en';
+import coverage from './coverage.en';
 
 const en: MessageSchema = {
   app: {
@@ -34,7 +38,25 @@ const en: MessageSchema = {
     labelled: '{label}: {value}',
     showSearch: 'Show search',
     hideSearch: 'Hide search',
+    more: 'More',
+    note: 'Note',
+    yes: 'Yes',
+    no: 'No',
+    import: 'Import',
+    detail: 'Details',
+    total: 'Total',
+    unknown: 'Unknown',
   },
+  tree: {
+    filter: 'Filter the opened nodes',
+    pickOrg: 'Choose an organisation',
+    pickPlace: 'Choose a place',
+    noScope: 'There is nothing in your data scope here; ask an administrator to set it',
+  },
+  orgs,
+  members,
+  places,
+  coverage,
   menu: {
     home: 'Home',
     system: 'System',
@@ -45,6 +67,13 @@ const en: MessageSchema = {
     profile: 'My profile',
     notFound: 'Not found',
     forbidden: 'Access denied',
+    orgsGroup: 'Organisations',
+    orgs: 'Organisation tree',
+    orgDetail: 'Organisation',
+    members: 'Members',
+    memberFile: 'Member file',
+    places: 'Places and grids',
+    coverage: 'Coverage and health',
   },
   layout: {
     language: 'Language',
@@ -98,6 +127,10 @@ const en: MessageSchema = {
       roles: 'Keep roles and their permissions, with separation of duties',
       audit: 'Search the audit trail and verify its hash chain',
       profile: 'Change your password, set up a one-time code',
+      orgs: 'The organisation tree: found, move, merge, abolish; subtree statistics',
+      members: 'Member files: search, add, import and export, transfers',
+      places: 'Districts, streets, communities, grids, compounds and buildings; boundaries and map',
+      coverage: 'Organisation coverage of compounds, buildings and enterprises; branch health',
     },
   },
   scope: {

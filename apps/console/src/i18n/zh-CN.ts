@@ -1,4 +1,8 @@
 // 简体中文（默认）。 Keys must match en.ts (its type is this object's type).
+import orgs from './orgs.zh-CN';
+import members from './members.zh-CN';
+import places from './places.zh-CN';
+import coverage from './coverage.zh-CN';
 const zhCN = {
   app: {
     name: '同心',
@@ -33,7 +37,25 @@ const zhCN = {
     labelled: '{label}：{value}',
     showSearch: '显示搜索',
     hideSearch: '隐藏搜索',
+    more: '更多',
+    note: '备注',
+    yes: '是',
+    no: '否',
+    import: '导入',
+    detail: '详情',
+    total: '合计',
+    unknown: '未知',
   },
+  tree: {
+    filter: '筛选已展开的节点',
+    pickOrg: '选择党组织',
+    pickPlace: '选择区划或地点',
+    noScope: '您的数据范围内没有可查看的节点，请联系管理员设置数据范围',
+  },
+  orgs,
+  members,
+  places,
+  coverage,
   menu: {
     home: '首页',
     system: '系统管理',
@@ -44,6 +66,13 @@ const zhCN = {
     profile: '个人中心',
     notFound: '页面不存在',
     forbidden: '无权访问',
+    orgsGroup: '党组织',
+    orgs: '组织架构',
+    orgDetail: '党组织详情',
+    members: '党员管理',
+    memberFile: '党员档案',
+    places: '区划网格',
+    coverage: '覆盖与健康',
   },
   layout: {
     language: '语言',
@@ -97,6 +126,10 @@ const zhCN = {
       roles: '维护角色及其权限，三员分立',
       audit: '查询操作留痕，校验审计日志哈希链',
       profile: '修改密码，绑定动态验证码',
+      orgs: '组织树、成立下级、调整隶属、合并撤销，下级统计',
+      members: '党员档案查询、新增、导入导出、组织关系调整',
+      places: '区、街道、社区、网格、小区楼宇，边界导入与地图预览',
+      coverage: '小区、楼宇、企业党组织覆盖率，支部健康预警',
     },
   },
   scope: {

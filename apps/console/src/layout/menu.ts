@@ -1,11 +1,12 @@
 import type { Component } from 'vue';
-import { Setting, Monitor } from '@element-plus/icons-vue';
+import { Setting, Monitor, Flag } from '@element-plus/icons-vue';
 import { layoutChildren, type MenuGroup } from '@/router';
 
 export interface MenuLeaf { path: string; title: string; icon?: Component; testid?: string }
 export interface MenuNode { key: string; title: string; icon?: Component; testid?: string; path?: string; children?: MenuLeaf[] }
 
 const GROUPS: Record<MenuGroup, { title: string; icon: Component }> = {
+  orgs: { title: 'menu.orgsGroup', icon: Flag },
   system: { title: 'menu.system', icon: Setting },
   audit: { title: 'menu.auditGroup', icon: Monitor },
 };

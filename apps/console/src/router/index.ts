@@ -1,12 +1,12 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import type { Component } from 'vue';
 import type { PermissionKey } from '@tongxin/contracts';
-import { House, User, Lock, Document, Avatar } from '@element-plus/icons-vue';
+import { House, User, Lock, Document, Avatar, Share, UserFilled, MapLocation, DataAnalysis } from '@element-plus/icons-vue';
 import { useAuthStore } from '@/stores/auth';
 import { useTabsStore } from '@/stores/tabs';
 import { i18n } from '@/i18n';
 
-export type MenuGroup = 'system' | 'audit';
+export type MenuGroup = 'orgs' | 'system' | 'audit';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -22,6 +22,8 @@ declare module 'vue-router' {
     /** keep-alive name (the view's defineOptions name). */
     cacheName?: string;
     affix?: boolean;
+    /** The menu item to highlight for a page outside the menu (a detail page). */
+    activeMenu?: string;
     noTab?: boolean;
     public?: boolean;
   }
@@ -31,6 +33,30 @@ export const layoutChildren: RouteRecordRaw[] = [
   {
     path: '', name: 'home', component: () => import('@/views/home/HomeView.vue'),
     meta: { title: 'menu.home', menu: true, icon: House, testid: 'menu-home', affix: true },
+  },
+  {
+    path: 'orgs', name: 'orgs', component: () => import('@/views/orgs/OrgsView.vue'),
+    meta: { title: 'menu.orgs', menu: true, group: 'orgs', icon: Share, permission: 'orgs:read', testid: 'menu-orgs', cacheName: 'OrgsView' },
+  },
+  {
+    path: 'orgs/:id(\\d+)', name: 'orgDetail', component: () => import('@/views/orgs/detail/OrgDetailView.vue'), props: true,
+    meta: { title: 'menu.orgDetail', group: 'orgs', permission: 'orgs:read', activeMenu: '/orgs' },
+  },
+  {
+    path: 'members', name: 'members', component: () => import('@/views/members/MembersView.vue'),
+    meta: { title: 'menu.members', menu: true, group: 'orgs', icon: UserFilled, permission: 'members:read', testid: 'menu-members', cacheName: 'MembersView' },
+  },
+  {
+    path: 'members/:id(\\d+)', name: 'memberFile', component: () => import('@/views/members/file/MemberFileView.vue'), props: true,
+    meta: { title: 'menu.memberFile', group: 'orgs', permission: 'members:read', activeMenu: '/members' },
+  },
+  {
+    path: 'places', name: 'places', component: () => import('@/views/places/PlacesView.vue'),
+    meta: { title: 'menu.places', menu: true, group: 'orgs', icon: MapLocation, permission: 'places:read', testid: 'menu-places', cacheName: 'PlacesView' },
+  },
+  {
+    path: 'coverage', name: 'coverage', component: () => import('@/views/coverage/CoverageView.vue'),
+    meta: { title: 'menu.coverage', menu: true, group: 'orgs', icon: DataAnalysis, permission: 'places:read', testid: 'menu-coverage', cacheName: 'CoverageView' },
   },
   {
     path: 'system/accounts', name: 'accounts', component: () => import('@/views/system/accounts/AccountsView.vue'),

@@ -35,3 +35,10 @@ export function termState(termEndsOn: string | null | undefined): { state: TermS
 /** What the lifecycle dialogs need to know about an organisation. */
 export interface OrgRef { id: string; name: string; kind: string; parentId: string | null }
 export type OrgAction = 'found' | 'edit' | 'move' | 'merge' | 'abolish';
+
+type TagType = 'primary' | 'success' | 'info' | 'warning' | 'danger';
+/** Tag colours of organisation kinds and statuses. */
+export const ORG_KIND_TYPES: Record<string, TagType> = {
+  committee: 'danger', working_committee: 'danger', general_branch: 'warning', branch: 'primary', joint_branch: 'success', temporary_branch: 'info', party_group: 'info',
+};
+export const ORG_STATUS_TYPES: Record<string, TagType> = { active: 'success', abolished: 'info', merged: 'warning' };

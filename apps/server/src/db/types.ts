@@ -269,6 +269,150 @@ export interface PlatformMetaTable {
   updated_at: Timestamp;
 }
 
+// Cases: whistle and report (issue 4)
+export interface CaseCategoriesTable {
+  id: Id;
+  code: string;
+  name_zh: string;
+  name_en: string;
+  group_name: Generated<string>;
+  description: Generated<string>;
+  default_priority: Generated<string>;
+  anonymous_allowed: Generated<boolean>;
+  deadline_hours: ColumnType<Record<string, number>, string | undefined, string>;
+  active: Generated<boolean>;
+  sort_order: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DepartmentsTable {
+  id: Id;
+  code: string | null;
+  name: string;
+  kind: string;
+  place_id: string;
+  phone: string | null;
+  active: Generated<boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DepartmentStaffTable {
+  department_id: string;
+  account_id: string;
+}
+
+export interface CaseRoutesTable {
+  place_id: string;
+  category_id: string;
+  department_ids: ColumnType<string[], string[], string[]>;
+  updated_at: Timestamp;
+}
+
+export interface CaseCountersTable {
+  day: string;
+  n: number;
+}
+
+export interface CasesTable {
+  id: Id;
+  number: string;
+  category_id: string;
+  description: string;
+  lng: number;
+  lat: number;
+  address: Generated<string>;
+  grid_id: string;
+  community_id: string | null;
+  street_id: string | null;
+  district_id: string | null;
+  source: string;
+  source_ref: string | null;
+  reporter_account_id: string | null;
+  reporter_label: string | null;
+  tracking_code_hash: string | null;
+  priority: string;
+  state: Generated<string>;
+  owner_place_id: string;
+  owner_level: string;
+  level: string;
+  level_place_id: string;
+  card: Generated<string>;
+  attachments: ColumnType<string[], string[] | undefined, string[]>;
+  reject_reason: string | null;
+  first_due_at: Date | null;
+  due_at: Date | null;
+  red_at: Date | null;
+  created_at: Timestamp;
+  filed_at: Date | null;
+  dispatched_at: Date | null;
+  acknowledged_at: Date | null;
+  handled_at: Date | null;
+  closed_at: Date | null;
+  rated_at: Date | null;
+  rating: string | null;
+  rating_note: string | null;
+  reopen_count: Generated<number>;
+  updated_at: Timestamp;
+}
+
+export interface CaseFollowersTable {
+  case_id: string;
+  account_id: string;
+  at: Timestamp;
+}
+
+export interface CaseWhistlesTable {
+  id: Id;
+  case_id: string;
+  department_id: string;
+  kind: string;
+  whistled_at: Timestamp;
+  whistled_by: string | null;
+  level: string;
+  report_due_at: Date;
+  reported_at: Date | null;
+  reported_by: string | null;
+  report_overdue: Generated<boolean>;
+  result_due_at: Date;
+  result_at: Date | null;
+  result_by: string | null;
+  result_note: string | null;
+  result_attachments: ColumnType<string[], string[] | undefined, string[]>;
+  street_rating: string | null;
+  street_rating_note: string | null;
+  rated_at: Date | null;
+  rated_by: string | null;
+}
+
+export interface CaseEventsTable {
+  id: Id;
+  case_id: string;
+  at: Timestamp;
+  actor_id: string | null;
+  actor_name: string;
+  action: string;
+  from_state: string | null;
+  to_state: string | null;
+  level: string | null;
+  note: Generated<string>;
+  attachments: ColumnType<string[], string[] | undefined, string[]>;
+  department_id: string | null;
+  whistle_id: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+}
+
+export interface CaseDeadlinesTable {
+  id: Id;
+  case_id: string;
+  whistle_id: string | null;
+  kind: 'case_due' | 'case_red' | 'whistle_report';
+  due_at: Date;
+  processed_at: Date | null;
+  outcome: string | null;
+}
+
 export interface DB {
   platform_meta: PlatformMetaTable;
   places: PlacesTable;
@@ -293,4 +437,14 @@ export interface DB {
   difficulty_records: DifficultyRecordsTable;
   assistance_visits: AssistanceVisitsTable;
   rule_sets: RuleSetsTable;
+  case_categories: CaseCategoriesTable;
+  departments: DepartmentsTable;
+  department_staff: DepartmentStaffTable;
+  case_routes: CaseRoutesTable;
+  case_counters: CaseCountersTable;
+  cases: CasesTable;
+  case_followers: CaseFollowersTable;
+  case_whistles: CaseWhistlesTable;
+  case_events: CaseEventsTable;
+  case_deadlines: CaseDeadlinesTable;
 }

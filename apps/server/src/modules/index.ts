@@ -9,6 +9,7 @@ import { placeRoutes } from './places/places.routes.js';
 import { memberRoutes } from './members/members.routes.js';
 import { coverageRoutes } from './org-coverage/org-coverage.routes.js';
 import { ruleRoutes } from './rules/rules.routes.js';
+import { caseRoutes } from './cases/cases.routes.js';
 
 /** Every feature module, each owning its routes under /api. */
 export async function registerModules(app: FastifyInstance) {
@@ -22,4 +23,5 @@ export async function registerModules(app: FastifyInstance) {
   await app.register(memberRoutes);
   await app.register(coverageRoutes);
   await app.register(ruleRoutes);
+  await app.register(caseRoutes);
 }

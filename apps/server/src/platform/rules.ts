@@ -17,6 +17,26 @@ export interface OrgRules {
   officeBuildingMinFloors: number;
 }
 
+/** Cases: deadlines, whistle kinds and the rate formula (domain-rules.md §7). */
+export interface CaseRules {
+  /** composite = response × w.response + resolution × w.resolution + satisfaction × w.satisfaction */
+  weights: { response: number; resolution: number; satisfaction: number };
+  /** weight of a 'basically satisfied' rating in the satisfaction rate */
+  basicallySatisfiedWeight: number;
+  /** hours from dispatch to handled, per priority (a category may override) */
+  deadlineHours: { emergency: number; urgent: number; general: number; complex: number };
+  /** overdue by this many times its deadline: a red card */
+  redCardFactor: number;
+  /** per whistle kind: minutes to report (acknowledge and arrive) and hours to submit the result */
+  whistle: Record<'daily' | 'hard' | 'emergency', { reportMinutes: number; resultHours: number }>;
+  /** the community may whistle too (the street always may) */
+  communityMayWhistle: boolean;
+  /** how often a dissatisfied reporter may reopen a case */
+  reopenLimit: number;
+  /** open cases of the same category within this radius are offered as duplicates */
+  duplicateRadiusMeters: number;
+}
+
 export interface RuleSetDefinition<T> {
   key: string;
   version: string;
@@ -44,6 +64,22 @@ export const DEFAULT_RULE_SETS: RuleSetDefinition<unknown>[] = [
       termWarningDays: 90,
       officeBuildingMinFloors: 20,
     } satisfies OrgRules,
+  },
+  {
+    key: 'case_rules',
+    version: '2019',
+    effectiveFrom: '2018-01-01',
+    title: '吹哨报到与接诉即办（平谷、双山；北京接诉即办考评办法）',
+    rules: {
+      weights: { response: 0.1, resolution: 0.5, satisfaction: 0.4 },
+      basicallySatisfiedWeight: 0.9,
+      deadlineHours: { emergency: 1, urgent: 2, general: 24, complex: 360 },
+      redCardFactor: 2,
+      whistle: { daily: { reportMinutes: 1440, resultHours: 72 }, hard: { reportMinutes: 240, resultHours: 360 }, emergency: { reportMinutes: 30, resultHours: 24 } },
+      communityMayWhistle: false,
+      reopenLimit: 1,
+      duplicateRadiusMeters: 250,
+    } satisfies CaseRules,
   },
 ];
 

@@ -2,10 +2,12 @@ import type { Migration } from 'kysely/migration';
 import * as m0001 from './0001_platform.js';
 import * as m0002 from './0002_org_network.js';
 import * as m0003 from './0003_meta_work_places.js';
+import * as m0004 from './0004_cases.js';
 
 /** Every migration in order. Names sort by their number; a migration is never edited once released. */
 export const migrations: Record<string, Migration> = {
   '0001_platform': m0001,
   '0002_org_network': m0002,
   '0003_meta_work_places': m0003,
+  '0004_cases': m0004,
 };

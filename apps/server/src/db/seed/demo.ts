@@ -5,6 +5,7 @@ import { hashPassword } from '../../platform/passwords.js';
 import { createPlace, createPlaces } from '../../modules/places/places.service.js';
 import { createOrg } from '../../modules/orgs/orgs.service.js';
 import { ensureBuiltinRoles } from './roles.js';
+import { loadCaseDemo } from '../../modules/cases/cases.demo.js';
 
 // The demo city of the source articles: Shenzhen → Luohu → Guiyuan and Dongxiao streets.
 // Community names come from ../shared/seeds (老围、新围 in Guiyuan; 东晓、绿景、松泉、马山、独树 in Dongxiao).
@@ -118,5 +119,6 @@ export async function loadDemoCity(ex: Executor): Promise<DemoCity> {
     await ex.insertInto('account_roles').values({ account_id: row.id, role_id: roles.get(a.role)! }).execute();
     await ex.insertInto('account_scopes').values(a.scopes.map((s) => ({ account_id: row.id, kind: s.kind, node_id: s.id }))).execute();
   }
-  return { places, orgs, accounts: accounts.map(({ scopes: _s, ...a }) => a) };
+  const caseAccounts = await loadCaseDemo(ex, { places, roles, passwordHash: hash });
+  return { places, orgs, accounts: [...accounts.map(({ scopes: _s, ...a }) => a), ...caseAccounts] };
 }

@@ -10,6 +10,11 @@ export const BUILTIN_ROLE_PERMISSIONS: Record<BuiltinRoleKey, PermissionKey[]> =
   audit_admin: byGroup('audit'),
   org_worker: ['orgs:read', 'orgs:write', 'places:read', 'places:write', 'members:read', 'members:write', 'members:read_sensitive', 'members:import', 'members:export', 'rules:read', 'rules:write'],
   branch_secretary: ['orgs:read', 'places:read', 'members:read', 'members:write', 'members:export', 'rules:read'],
+  // cases (issue 4): command and supervision are separate; departments see only what they were whistled for
+  command_centre: ['cases:report', 'cases:read', 'cases:handle', 'cases:command', 'cases:whistle', 'cases:configure', 'places:read', 'rules:read'],
+  supervision_centre: ['cases:read', 'cases:supervise', 'places:read', 'rules:read'],
+  department_handler: ['cases:department'],
+  grid_worker: ['cases:report', 'cases:read', 'cases:handle', 'cases:supervise', 'places:read'],
 };
 
 /** Creates missing built-in roles and sets the fixed permission sets of existing ones. */

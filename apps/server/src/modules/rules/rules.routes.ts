@@ -6,6 +6,7 @@ import { recordAudit } from '../../platform/audit.js';
 import { AppError } from '../../platform/errors.js';
 import { listRuleSets } from '../../platform/rules.js';
 import { optionalString } from '../../platform/pagination.js';
+import { caseRulesSchema } from '../cases/cases.rules.js';
 
 // What each rule set must contain; a new version is checked against it before it is stored.
 const RULE_SCHEMAS: Record<string, z.ZodTypeAny> = {
@@ -21,6 +22,7 @@ const RULE_SCHEMAS: Record<string, z.ZodTypeAny> = {
     termWarningDays: z.number().int().min(0),
     officeBuildingMinFloors: z.number().int().min(1),
   }),
+  case_rules: caseRulesSchema,
 };
 
 const ruleSetSchema = z.object({ id: z.string(), key: z.string(), version: z.string(), effectiveFrom: z.string(), title: z.string(), rules: z.unknown() });

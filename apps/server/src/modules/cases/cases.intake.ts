@@ -1,0 +1,197 @@
+import { randomInt } from 'node:crypto';
+import { sql } from 'kysely';
+import type { CasePriority, CaseSource } from '@tongxin/contracts';
+import type { Database } from '../../db/database.js';
+import type { RequestContext } from '../../platform/actor.js';
+import { can, requirePermission } from '../../platform/access.js';
+import { sha256 } from '../../platform/crypto.js';
+import { AppError } from '../../platform/errors.js';
+import { gridIndexOf } from '../places/geo-index.js';
+import { canSee, factsFor } from './cases.access.js';
+import { isSystem, whoOf, type Caller } from './cases.caller.js';
+import { caseById, categoryByCode, nextCaseNumber } from './cases.repo.js';
+import { caseRules } from './cases.rules.js';
+import { recordStep } from './cases.timeline.js';
+import { notAllowed, OPEN_STATES } from './cases.workflow.js';
+
+// Intake (CASE-1): a point routed to its grid (and so to its community, street and district), a
+// number, the first timeline entry. Usable by the HTTP route, an Open311 route and an IoT ingester.
+
+type Deps = { database: Database };
+
+/** Sources a logged-in account may claim; iot and open311 come only from system callers. */
+export const ACCOUNT_SOURCES: readonly CaseSource[] = ['resident', 'grid_worker', 'grid_helper', 'member', 'hotline'];
+
+export interface CaseInput {
+  categoryCode: string;
+  description: string;
+  lng: number;
+  lat: number;
+  address?: string;
+  source: CaseSource;
+  /** the caller's own id for it (IoT alarm id, hotline ticket, Open311 client request) */
+  sourceRef?: string;
+  /** honoured for command centres and system callers; others get the category's default */
+  priority?: CasePriority;
+  /** file ids of photos already uploaded */
+  attachments?: string[];
+  /** system callers: also issue a tracking code (anonymous reports always get one) */
+  issueTrackingCode?: boolean;
+}
+
+export interface CreatedCase {
+  id: string;
+  number: string;
+  state: 'received';
+  trackingCode: string | null;
+  grid: { id: string; name: string; code: string | null };
+  communityId: string | null;
+  streetId: string | null;
+  districtId: string | null;
+}
+
+const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+const newTrackingCode = () => Array.from({ length: 10 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
+
+export async function createCase(deps: Deps, caller: Caller, input: CaseInput): Promise<CreatedCase> {
+  const { db } = deps.database;
+  const system = isSystem(caller);
+  const actor = system ? null : caller.actor;
+  if (actor) {
+    await requirePermission(db, caller as RequestContext, 'cases:report', { type: 'case' });
+    if (!ACCOUNT_SOURCES.includes(input.source)) throw new AppError('BAD_REQUEST', { reason: `source ${input.source}` }, { source: 'BAD_REQUEST' });
+  }
+  const category = await categoryByCode(db, input.categoryCode);
+  if (!category || !category.active) throw new AppError('CASE_CATEGORY_UNKNOWN', { code: input.categoryCode }, { categoryCode: 'CASE_CATEGORY_UNKNOWN' });
+  const anonymous = !system && !actor;
+  if (anonymous && !category.anonymous_allowed) throw new AppError('CASE_ANONYMOUS_NOT_ALLOWED', { category: category.name_zh });
+
+  const located = (await gridIndexOf(db)).locate(input.lng, input.lat);
+  if (!located) throw new AppError('CASE_OUTSIDE_GRIDS', { lng: input.lng, lat: input.lat }, { lng: 'CASE_OUTSIDE_GRIDS' });
+
+  const trackingCode = anonymous || (system && input.issueTrackingCode) ? newTrackingCode() : null;
+  const who = whoOf(caller);
+  const now = new Date();
+  return db.transaction().execute(async (trx) => {
+    const number = await nextCaseNumber(trx, now);
+    const row = await trx
+      .insertInto('cases')
+      .values({
+        number,
+        category_id: category.id,
+        description: input.description,
+        lng: input.lng,
+        lat: input.lat,
+        address: input.address ?? '',
+        grid_id: located.gridId,
+        community_id: located.communityId ?? null,
+        street_id: located.streetId ?? null,
+        district_id: located.districtId ?? null,
+        source: anonymous ? 'resident' : input.source,
+        source_ref: input.sourceRef ?? null,
+        reporter_account_id: actor?.id ?? null,
+        reporter_label: system ? who.name : null,
+        tracking_code_hash: trackingCode ? sha256(trackingCode) : null,
+        // residents do not rank their own reports: command (or a trusted system) sets the priority
+        priority: (input.priority && (system || can(actor, 'cases:command')) ? input.priority : null) ?? category.default_priority,
+        owner_place_id: located.gridId,
+        owner_level: 'grid',
+        level: 'grid',
+        level_place_id: located.gridId,
+        attachments: input.attachments ?? [],
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const id = String(row.id);
+    await recordStep(trx, who, { id, number }, {
+      action: 'report', to: 'received', level: 'grid', attachments: input.attachments, at: now,
+      details: { category: category.code, source: anonymous ? 'resident' : input.source, grid: located.gridName, anonymous, ...(input.sourceRef ? { sourceRef: input.sourceRef } : {}) },
+    });
+    return {
+      id, number, state: 'received' as const, trackingCode,
+      grid: { id: located.gridId, name: located.gridName, code: located.gridCode },
+      communityId: located.communityId ?? null, streetId: located.streetId ?? null, districtId: located.districtId ?? null,
+    };
+  });
+}
+
+const EARTH_RADIUS_M = 6_371_008.8;
+
+/** Great-circle distance in metres. */
+export function haversineMeters(lng1: number, lat1: number, lng2: number, lat2: number): number {
+  const rad = Math.PI / 180;
+  const dLat = (lat2 - lat1) * rad;
+  const dLng = (lng2 - lng1) * rad;
+  const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLng / 2) ** 2;
+  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(a)));
+}
+
+export interface Duplicate {
+  id: string;
+  number: string;
+  state: string;
+  description: string;
+  address: string;
+  distanceMeters: number;
+  createdAt: string;
+  followers: number;
+}
+
+/** Open cases of the category within the radius (rule set default 250 m), nearest first. */
+export async function findDuplicates(deps: Deps, ctx: RequestContext, q: { categoryCode: string; lng: number; lat: number; radiusMeters?: number }): Promise<{ radiusMeters: number; items: Duplicate[] }> {
+  const { db } = deps.database;
+  if (!can(ctx.actor, 'cases:read')) await requirePermission(db, ctx, 'cases:report', { type: 'case' });
+  const category = await categoryByCode(db, q.categoryCode);
+  if (!category || !category.active) throw new AppError('CASE_CATEGORY_UNKNOWN', { code: q.categoryCode }, { categoryCode: 'CASE_CATEGORY_UNKNOWN' });
+  const radius = q.radiusMeters ?? (await caseRules(db)).rules.duplicateRadiusMeters;
+  // bounding box on the partial index, exact distance after
+  const dLat = radius / 111_320;
+  const dLng = radius / (111_320 * Math.max(0.01, Math.cos((q.lat * Math.PI) / 180)));
+  const rows = await db
+    .selectFrom('cases as c')
+    .select(['c.id', 'c.number', 'c.state', 'c.description', 'c.address', 'c.lng', 'c.lat', 'c.created_at'])
+    .select(sql<number>`(SELECT count(*)::int FROM case_followers f WHERE f.case_id = c.id)`.as('followers'))
+    .where('c.category_id', '=', category.id)
+    .where('c.state', 'not in', ['rejected', 'closed', 'rated'])
+    .where('c.lat', '>=', q.lat - dLat)
+    .where('c.lat', '<=', q.lat + dLat)
+    .where('c.lng', '>=', q.lng - dLng)
+    .where('c.lng', '<=', q.lng + dLng)
+    .limit(200)
+    .execute();
+  const items = rows
+    .map((r) => ({ r, d: haversineMeters(q.lng, q.lat, r.lng, r.lat) }))
+    .filter((x) => x.d <= radius)
+    .sort((a, b) => a.d - b.d || Number(a.r.id) - Number(b.r.id))
+    .slice(0, 20)
+    .map(({ r, d }) => ({
+      id: String(r.id),
+      number: r.number,
+      state: r.state,
+      description: r.description.length > 120 ? `${r.description.slice(0, 120)}…` : r.description,
+      address: r.address,
+      distanceMeters: Math.round(d),
+      createdAt: r.created_at.toISOString(),
+      followers: r.followers,
+    }));
+  return { radiusMeters: radius, items };
+}
+
+/** Follow an open case instead of reporting it again: the follower sees its timeline and is told of changes. */
+export async function followCase(deps: Deps, ctx: RequestContext, id: string): Promise<void> {
+  const { db } = deps.database;
+  const actor = await requirePermission(db, ctx, 'cases:report', { type: 'case', id });
+  const row = await caseById(db, id);
+  if (!row) throw new AppError('NOT_FOUND');
+  const facts = await factsFor(db, actor, row);
+  if (facts.isReporter || facts.isFollower) throw new AppError('CASE_ALREADY_FOLLOWING');
+  await db.transaction().execute(async (trx) => {
+    const locked = await trx.selectFrom('cases').select(['id', 'number', 'state', 'level']).where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
+    if (!OPEN_STATES.includes(locked.state as never)) throw notAllowed(locked.state, 'follow', ctx.locale);
+    const inserted = await trx.insertInto('case_followers').values({ case_id: id, account_id: actor.id }).onConflict((oc) => oc.doNothing()).returning('case_id').executeTakeFirst();
+    if (!inserted) throw new AppError('CASE_ALREADY_FOLLOWING');
+    await recordStep(trx, whoOf(ctx), { id, number: locked.number }, { action: 'follow', level: locked.level, details: { seen: canSee(facts) } });
+  });
+}
