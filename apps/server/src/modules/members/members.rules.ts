@@ -5,13 +5,7 @@ import { ID_PROBLEM_TEXT, parseIdNumber, type ParsedIdNumber } from './id-number
 
 // The rules a member file obeys, shared by the form (one member) and the roster import (many rows).
 
-/** Today in China (UTC+8), as YYYY-MM-DD: dates typed by users are local dates. */
-export function todayInChina(now = Date.now()): string {
-  return new Date(now + 8 * 3600_000).toISOString().slice(0, 10);
-}
-
-/** A local date as the instant of its midnight in China, for timestamp columns. */
-export const chinaMidnight = (date: string) => new Date(`${date}T00:00:00+08:00`);
+export { chinaMidnight, todayInChina } from '../../platform/dates.js';
 
 export function isValidDate(s: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);

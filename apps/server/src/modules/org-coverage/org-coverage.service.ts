@@ -2,6 +2,7 @@ import { formatWarning, type WarningCode } from '@tongxin/contracts';
 import type { AppDeps } from '../../app.js';
 import type { RequestContext } from '../../platform/actor.js';
 import { requireAccess } from '../../platform/access.js';
+import { todayInChina } from '../../platform/dates.js';
 import { AppError } from '../../platform/errors.js';
 import { ruleSetOn, type OrgRules } from '../../platform/rules.js';
 import { fullMembersByUnit } from '../members/members.stats.js';
@@ -53,7 +54,7 @@ export async function coverageReport(deps: AppDeps, ctx: RequestContext, placeId
   await requireAccess(db, ctx, 'places:read', 'place', [placeId]);
   const place = await getPlace(db, placeId);
   if (!place) throw new AppError('NOT_FOUND');
-  const today = q.date ?? new Date().toISOString().slice(0, 10);
+  const today = q.date ?? todayInChina();
   const ruleSet = await ruleSetOn<OrgRules>(db, 'org_rules', today);
   const rules = ruleSet.rules;
   const tag = `org_rules@${ruleSet.version}`;

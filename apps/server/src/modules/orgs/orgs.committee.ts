@@ -29,12 +29,14 @@ export async function addCommitteeMember(deps: AppDeps, ctx: RequestContext, org
       const sitting = await trx.selectFrom('org_committee_members').select('name').where('org_id', '=', orgId).where('role', '=', 'secretary').where('ended_on', 'is', null).executeTakeFirst();
       if (sitting) throw new AppError('CONFLICT', { reason: `secretary ${sitting.name}` });
     }
-    // Default term end: the organisation's term (term_started_on + term_years), when known.
+    // Default term end: the organisation's term (term_started_on + term_years), when that is still ahead
+    // of the member's start (a lapsed term is not a term to join).
     let termEnd = input.termEnd ?? null;
     if (!termEnd && org.term_started_on && org.term_years) {
       const d = new Date(`${org.term_started_on}T00:00:00Z`);
       d.setUTCFullYear(d.getUTCFullYear() + org.term_years);
-      termEnd = d.toISOString().slice(0, 10);
+      const orgTermEnd = d.toISOString().slice(0, 10);
+      if (orgTermEnd > input.termStart) termEnd = orgTermEnd;
     }
     const row = await trx
       .insertInto('org_committee_members')

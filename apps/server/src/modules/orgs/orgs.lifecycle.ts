@@ -3,6 +3,7 @@ import type { Tx } from '../../db/database.js';
 import type { RequestContext } from '../../platform/actor.js';
 import { requireAccess } from '../../platform/access.js';
 import { recordAudit } from '../../platform/audit.js';
+import { todayInChina } from '../../platform/dates.js';
 import { AppError } from '../../platform/errors.js';
 import { activeMembersOf, moveAllMembers } from '../members/members.service.js';
 import { applyCountDeltas, moveSubtree, orgDeltas } from './org-counts.js';
@@ -159,7 +160,7 @@ export async function mergeOrg(deps: AppDeps, ctx: RequestContext, id: string, i
       { orgId: id, dim: 'own_children', key: 'total', n: -children.length, own: true },
       ...orgDeltas({ orgId: id, parentId: org.parent_id === null ? null : String(org.parent_id), kind: org.kind, domain: org.domain }, -1),
     ]);
-    const today = new Date().toISOString().slice(0, 10);
+    const today = todayInChina();
     await trx.updateTable('orgs').set({ status: 'merged', merged_into_id: intoId, abolished_on: today, updated_at: new Date() }).where('id', '=', id).execute();
     await history(trx, id, 'merged', actor.id, { toParent: intoId, details: { into: into.name, members, children: children.length, reason } });
     await history(trx, intoId, 'merge_in', actor.id, { details: { from: org.name, fromId: id, members, children: children.length } });
@@ -179,7 +180,7 @@ export async function abolishOrg(deps: AppDeps, ctx: RequestContext, id: string,
     const children = await trx.selectFrom('orgs').select('name').where('parent_id', '=', id).where('status', '=', 'active').orderBy('id').execute();
     if (children.length > 0) throw new AppError('ORG_HAS_CHILDREN', { count: children.length, names: children.slice(0, 5).map((c) => c.name).join('、') });
     await applyCountDeltas(trx, orgDeltas({ orgId: id, parentId: String(org.parent_id), kind: org.kind, domain: org.domain }, -1));
-    const day = on ?? new Date().toISOString().slice(0, 10);
+    const day = on ?? todayInChina();
     await trx.updateTable('orgs').set({ status: 'abolished', abolished_on: day, updated_at: new Date() }).where('id', '=', id).execute();
     await trx.updateTable('org_committee_members').set({ ended_on: day }).where('org_id', '=', id).where('ended_on', 'is', null).execute();
     await history(trx, id, 'abolish', actor.id, { fromParent: String(org.parent_id), details: { reason, on: day } });

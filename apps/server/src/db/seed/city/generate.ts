@@ -272,7 +272,8 @@ export function buildCity(spec: ScaleSpec, seed = 20_261_123): City {
 }
 
 const CATEGORY_WEIGHTS = { in_service: 45, retired: 30, non_public: 12, student: 3, mobile: 4, gig: 3, farmer: 1, unemployed: 2 } as const;
-const EDUCATION = { postgraduate: 9, bachelor: 38, college: 24, high_school: 17, middle_school: 10, primary: 2 } as const;
+// keys of the EDUCATION dictionary (packages/contracts), weighted roughly as the member statistics
+const EDUCATION = { doctorate: 1, master: 8, bachelor: 38, associate: 24, vocational: 7, high_school: 12, middle_school_or_below: 10 } as const;
 const OCCUPATIONS = ['公务员', '教师', '医生', '工程师', '企业管理人员', '专业技术人员', '快递员', '网约车司机', '社区工作者', '退休人员', '学生', '个体工商户', '律师', '会计', '护士'];
 const SKILLS = ['法律咨询', '心理疏导', '医疗健康', '教育辅导', '文艺表演', '书法绘画', '电脑维修', '摄影', '外语翻译', '急救', '家电维修', '理发', '财务', '驾驶', '烹饪'];
 

@@ -7,6 +7,7 @@ import { hashPassword } from '../../../platform/passwords.js';
 import { memberDeltas, orgDeltas, type CountDelta } from '../../../modules/orgs/org-counts.js';
 import { DEMO_PASSWORD } from '../demo.js';
 import { ensureBuiltinRoles } from '../roles.js';
+import { loadCaseDemo } from '../../../modules/cases/cases.demo.js';
 import { ensureDefaultRuleSets } from '../../../platform/rules.js';
 import { polygon } from './geometry.js';
 import { buildCity, generateMembers, type City, type GenMember, type GenOrg } from './generate.js';
@@ -40,7 +41,9 @@ export interface LoadResult {
 }
 
 /** The domain tables a reset empties (accounts and audit log excepted: the log is append-only). */
-const DOMAIN_TABLES = ['assistance_visits', 'difficulty_records', 'mobile_records', 'community_reviews', 'community_registrations', 'member_moves', 'members', 'org_counts', 'org_history', 'org_committee_members', 'org_units', 'org_closure', 'orgs', 'place_closure', 'places'];
+const DOMAIN_TABLES = [
+  'case_deadlines', 'case_events', 'case_whistles', 'case_followers', 'cases', 'case_counters', 'case_routes', 'department_staff', 'departments', 'case_categories',
+  'assistance_visits', 'difficulty_records', 'mobile_records', 'community_reviews', 'community_registrations', 'member_moves', 'members', 'org_counts', 'org_history', 'org_committee_members', 'org_units', 'org_closure', 'orgs', 'place_closure', 'places'];
 
 export async function isEmpty(db: Db): Promise<boolean> {
   const row = await db.selectFrom('orgs').select('id').limit(1).executeTakeFirst();
@@ -103,6 +106,8 @@ export async function loadCity(database: Database, crypto: FieldCrypto, scaleNam
       city.orgs.map((o) => [o.id, o.parentId, o.kind, o.domain, o.name, o.placeId, o.foundedOn, o.termStartedOn, o.termYears]));
     await w.rows('org_closure', [['ancestor_id', 'bigint'], ['descendant_id', 'bigint'], ['depth', 'int']], closureRows(city.orgs));
     await w.rows('org_units', [['org_id', 'bigint'], ['place_id', 'bigint']], city.orgs.flatMap((o) => o.units.map((u) => [o.id, u])));
+    await w.rows('org_history', [['org_id', 'bigint'], ['at', 'timestamptz'], ['action', 'text'], ['to_parent', 'bigint'], ['details', 'jsonb']],
+      city.orgs.map((o) => [o.id, `${o.foundedOn}T00:00:00+08:00`, 'found', o.parentId, JSON.stringify({ kind: o.kind, domain: o.domain, name: o.name, source: 'synthetic city' })]));
     await w.rows('org_committee_members', [['org_id', 'bigint'], ['name', 'text'], ['role', 'text'], ['term_start', 'date'], ['term_end', 'date']], committees(city.orgs, opts.seed));
   });
   lap('insert places, organisations, closures, committees');
@@ -149,6 +154,7 @@ export async function loadCity(database: Database, crypto: FieldCrypto, scaleNam
   lap('analyze');
 
   const accounts = await demoAccounts(db, city);
+  accounts.push(...(await caseDemo(db, city)));
   await recordAudit(db, { actorName: 'system', action: 'system.seed', targetType: 'database', changes: { scale: scaleName, places: city.places.length, orgs: city.orgs.length, members } });
   seconds.total = Math.round(performance.now() - t0) / 1000;
   return { scale: scaleName, places: city.places.length, orgs: city.orgs.length, members, seconds, accounts };
@@ -214,4 +220,19 @@ async function demoAccounts(db: Db, city: City) {
     }
   });
   return wanted.map((a) => ({ username: a.username, password: DEMO_PASSWORD, role: a.role, scope: a.scope }));
+}
+
+/**
+ * The whistle-and-report demo (categories, Guiyuan's and Dongxiao's departments, routing, the
+ * story's accounts) on the synthetic city, when the case tables are still empty.
+ */
+async function caseDemo(db: Db, city: City) {
+  const n = city.named.places;
+  const laowei = n['桂园街道/老围社区'];
+  if (!laowei || !n['东晓街道'] || (await db.selectFrom('case_categories').select('id').limit(1).executeTakeFirst())) return [];
+  const firstGrid = city.places.find((p) => p.parentId === laowei && p.kind === 'grid')!;
+  const places = { 罗湖区: String(n['罗湖区']), 桂园街道: String(n['桂园街道']), 东晓街道: String(n['东晓街道']), 老围社区: String(laowei), 老围第1网格: String(firstGrid.id) };
+  const hash = await hashPassword(DEMO_PASSWORD);
+  const made = await db.transaction().execute(async (trx) => loadCaseDemo(trx, { places, roles: await ensureBuiltinRoles(trx), passwordHash: hash }));
+  return made.map((a) => ({ username: a.username, password: DEMO_PASSWORD, role: a.role, scope: a.scope }));
 }
