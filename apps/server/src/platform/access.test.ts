@@ -28,6 +28,9 @@ describe('data scope', () => {
     expect(none.json()).toEqual(other.json());
     const parent = await get(`/api/orgs/${ids.orgs['中共深圳市罗湖区委员会']}`, cookie);
     expect(parent.statusCode).toBe(404);
+    // the statistics of another street's organisation are as invisible as its record
+    expect((await get(`/api/orgs/${ids.orgs['中共东晓街道绿景社区委员会']}/stats`, cookie)).statusCode).toBe(404);
+    expect((await get(`/api/orgs/${ids.orgs['中共桂园街道老围社区委员会']}/stats`, cookie)).json().orgs.total).toBe(1);
 
     const place = await get(`/api/places/${ids.places['绿景社区']}`, cookie);
     expect(place.statusCode).toBe(404);

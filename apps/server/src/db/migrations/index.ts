@@ -3,6 +3,7 @@ import * as m0001 from './0001_platform.js';
 import * as m0002 from './0002_org_network.js';
 import * as m0003 from './0003_meta_work_places.js';
 import * as m0004 from './0004_cases.js';
+import * as m0005 from './0005_member_name_chars.js';
 
 /** Every migration in order. Names sort by their number; a migration is never edited once released. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002_org_network': m0002,
   '0003_meta_work_places': m0003,
   '0004_cases': m0004,
+  '0005_member_name_chars': m0005,
 };

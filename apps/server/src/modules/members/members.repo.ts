@@ -37,7 +37,9 @@ function filtered(ex: Executor, actor: Actor, crypto: FieldCrypto, f: MemberFilt
   // The subtree root goes in as a parameter: a closure lookup inside the statement defeats the index.
   q = f.orgId ? q.where(sql<boolean>`m.org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = ${f.orgId}::bigint)`) : q.where(inScope(actor, 'org', 'm.org_id'));
   if (f.state && f.state !== 'all') q = q.where('m.state', '=', f.state as 'active');
-  if (f.q) q = q.where('m.name', 'like', `%${escapeLike(f.q)}%`);
+  // the character index narrows to names holding every character (members_name_chars), LIKE keeps
+  // those where they stand together; the expression must match the index exactly
+  if (f.q) q = q.where(sql<boolean>`string_to_array(m.name, NULL) @> string_to_array(${f.q}, NULL)`).where('m.name', 'like', `%${escapeLike(f.q)}%`);
   if (f.idNumber) q = q.where('m.id_number_hmac', '=', crypto.lookupHash(f.idNumber));
   if (f.phone) q = q.where('m.phone_hmac', '=', crypto.lookupHash(f.phone));
   if (f.category) q = q.where('m.category', '=', f.category);

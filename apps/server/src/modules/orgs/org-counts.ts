@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db/database.js';
+import { inScope } from '../../platform/access.js';
+import type { Actor } from '../../platform/actor.js';
 
 // The maintained subtree-count table (org_counts). Every change to members or organisations calls
 // these in the same transaction, so GET /api/orgs/:id/stats is one index lookup at any level.
@@ -127,10 +129,25 @@ export async function rebuildCounts(ex: Executor): Promise<void> {
   await sql`INSERT INTO org_counts (org_id, dim, key, n) ${sql.raw(RECOUNT_SQL)}`.execute(ex);
 }
 
-/** The subtree statistics of one organisation: one index lookup. */
-export async function countsOf(ex: Executor, orgId: string): Promise<Record<string, Record<string, number>>> {
-  const rows = await ex.selectFrom('org_counts').select(['dim', 'key', 'n']).where('org_id', '=', orgId).execute();
-  const out: Record<string, Record<string, number>> = {};
+type Counts = Record<string, Record<string, number>>;
+
+function fold(rows: { dim: string; key: string; n: number }[]): Counts {
+  const out: Counts = {};
   for (const r of rows) if (r.n !== 0) (out[r.dim] ??= {})[r.key] = r.n;
   return out;
+}
+
+/** The subtree statistics of one organisation: one index lookup. */
+export async function countsOf(ex: Executor, orgId: string): Promise<Counts> {
+  return fold(await ex.selectFrom('org_counts').select(['dim', 'key', 'n']).where('org_id', '=', orgId).execute());
+}
+
+/**
+ * The same, filtered by the actor's scope in the same statement (the hot path of flat management:
+ * one query instead of a scope check and a lookup). Null when nothing came back, which is either an
+ * organisation outside the scope or one without counts: the caller then asks requireAccess.
+ */
+export async function countsInScope(ex: Executor, actor: Actor, orgId: string): Promise<Counts | null> {
+  const rows = await ex.selectFrom('org_counts').select(['dim', 'key', 'n']).where('org_id', '=', orgId).where(inScope(actor, 'org', 'org_id')).execute();
+  return rows.length ? fold(rows) : null;
 }

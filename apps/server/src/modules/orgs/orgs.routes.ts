@@ -6,7 +6,7 @@ import { requireAccess, requirePermission } from '../../platform/access.js';
 import type { Actor } from '../../platform/actor.js';
 import { AppError } from '../../platform/errors.js';
 import { placeNames } from '../places/places.service.js';
-import { countsOf } from './org-counts.js';
+import { countsInScope, countsOf } from './org-counts.js';
 import { addCommitteeMember, endCommitteeMember, listCommittee } from './orgs.committee.js';
 import { abolishOrg, foundOrg, mergeOrg, moveOrg, orgHistory, updateOrg } from './orgs.lifecycle.js';
 import { orgCan } from './orgs.policy.js';
@@ -97,8 +97,12 @@ export async function orgRoutes(fastify: FastifyInstance) {
   });
 
   app.get('/api/orgs/:id/stats', { schema: { tags, summary: 'Subtree statistics from the maintained count table', params: idParam, response: { 200: statsSchema } } }, async (req) => {
-    await requireAccess(db(), req.ctx, 'orgs:read', 'org', [req.params.id]);
-    const c = await countsOf(db(), req.params.id);
+    const actor = await requirePermission(db(), req.ctx, 'orgs:read');
+    let c = await countsInScope(db(), actor, req.params.id);
+    if (!c) {
+      await requireAccess(db(), req.ctx, 'orgs:read', 'org', [req.params.id]); // 404 (audited) outside the scope
+      c = {};
+    }
     return {
       orgId: req.params.id,
       orgs: { total: c.orgs?.total ?? 0, byKind: c.org_kind ?? {}, byDomain: c.org_domain ?? {} },
