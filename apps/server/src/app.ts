@@ -46,6 +46,14 @@ export type App = FastifyInstance;
 // Routes under these prefixes go through the session check unless marked public.
 const API_PREFIX = '/api/';
 
+// Query strings can carry personal data (a search by ID or phone number): logs keep only the path
+// and the names of the parameters.
+function logRequest(req: FastifyRequest) {
+  const [path, query] = req.url.split('?');
+  const names = query ? [...new URLSearchParams(query).keys()].join(',') : undefined;
+  return { method: req.method, url: path, ...(names ? { query: names } : {}), remoteAddress: req.ip };
+}
+
 function originHost(origin: string): string | null {
   try {
     return new URL(origin).host;
@@ -62,7 +70,7 @@ function bearerToken(req: FastifyRequest): string | undefined {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, serializers: { req: logRequest } },
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
   }).withTypeProvider<ZodTypeProvider>();

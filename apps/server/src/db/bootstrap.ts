@@ -76,7 +76,7 @@ const KEY_CHECK = 'data_key_check';
  * The database remembers a keyed hash of a constant: a server started with another data key (a
  * lost key file, an instance without TONGXIN_DATA_KEY) refuses to start instead of failing later.
  */
-async function checkDataKey(trx: Tx, crypto: FieldCrypto) {
+export async function checkDataKey(trx: Tx, crypto: FieldCrypto) {
   const expected = crypto.lookupHash('tongxin data key check v1');
   const row = await trx.selectFrom('platform_meta').select('value').where('key', '=', KEY_CHECK).executeTakeFirst();
   if (!row) {

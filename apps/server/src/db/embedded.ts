@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +59,8 @@ export async function startEmbedded(dir: string, opts: { maxConnections?: number
 }
 
 export function embeddedDataPath(dataDir: string): string {
-  mkdirSync(dataDir, { recursive: true });
+  // PGlite writes its files world-readable: the directory around them keeps other local users out
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
   return join(dataDir, 'pglite');
 }

@@ -17,21 +17,21 @@ const SORTS = { username: 'a.username', createdAt: 'a.created_at', lastLoginAt: 
 const TEXT_SORTS = new Set(['username', 'displayName']);
 
 /**
- * Accounts the actor may see: those attached to a node inside the actor's scope, and accounts not
+ * Accounts the actor may see and manage: those whose every scope node lies inside the actor's scope
+ * (an account reaching further than the actor is not the actor's to manage), including accounts not
  * attached anywhere yet (just created, waiting for a scope).
  */
 function visible(ex: Executor, actor: Actor, f: AccountFilter) {
   let q = ex.selectFrom('accounts as a').where((eb) =>
-    eb.or([
-      eb.not(eb.exists(eb.selectFrom('account_scopes as s').select('s.account_id').whereRef('s.account_id', '=', 'a.id'))),
+    eb.not(
       eb.exists(
         eb
           .selectFrom('account_scopes as s')
           .select('s.account_id')
           .whereRef('s.account_id', '=', 'a.id')
-          .where((e) => e.or([e.and([e('s.kind', '=', 'org'), inScope(actor, 'org', 's.node_id')]), e.and([e('s.kind', '=', 'place'), inScope(actor, 'place', 's.node_id')])])),
+          .where((e) => e.not(e.or([e.and([e('s.kind', '=', 'org'), inScope(actor, 'org', 's.node_id')]), e.and([e('s.kind', '=', 'place'), inScope(actor, 'place', 's.node_id')])]))),
       ),
-    ]),
+    ),
   );
   if (f.q) {
     const like = `%${f.q.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;

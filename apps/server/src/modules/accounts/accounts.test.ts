@@ -125,6 +125,10 @@ describe('accounts', () => {
     const names: string[] = list.json().items.map((a: { username: string }) => a.username);
     expect(names).toContain('dongxiao');
     expect(names).not.toContain('guiyuan');
+    // an account reaching beyond the viewer's scope (here also into Guiyuan) is not the viewer's to manage
+    await env.app.inject({ method: 'POST', url: '/api/accounts', headers: { cookie: sys }, payload: { username: 'two.streets', displayName: '两街道账号', password: 'TwoStreets-1', scopes: [{ kind: 'place', id: ids.places['东晓街道'] }, { kind: 'place', id: ids.places['桂园街道'] }] } });
+    const again = await env.app.inject({ url: '/api/accounts?q=two.streets', headers: { cookie: dx } });
+    expect(again.json().total).toBe(0);
     const guiyuan = await env.database.db.selectFrom('accounts').select('id').where('username', '=', 'guiyuan').executeTakeFirstOrThrow();
     expect((await env.app.inject({ url: `/api/accounts/${guiyuan.id}`, headers: { cookie: dx } })).statusCode).toBe(404);
   });

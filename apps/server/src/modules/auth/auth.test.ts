@@ -140,6 +140,9 @@ describe('TOTP second factor', () => {
     expect(replay.json().error.code).toBe('AUTH_TOTP_INVALID');
     const next = await login({ username: 'auditor', password: 'Tongxin@2026', code: totpNow(secret, Date.now() + 30_000) });
     expect(next.statusCode).toBe(200);
+    // a session alone cannot swap the authenticator: it must be removed first, with the password
+    const again = await env.app.inject({ method: 'POST', url: '/api/auth/totp/setup', headers: { cookie: `tx_session=${next.cookies.find((c) => c.name === 'tx_session')!.value}` } });
+    expect(again.statusCode).toBe(409);
   });
 
   it('requires administrators to enrol before anything else in production', async () => {

@@ -10,7 +10,7 @@ import { applyCountDeltas, memberDeltas } from '../orgs/org-counts.js';
 import { getOrg } from '../orgs/orgs.service.js';
 import { loadMember, writeMember } from './members.access.js';
 import { memberView, present } from './members.present.js';
-import { findMembers, insertMove, isPlaceOfKind, memberByIdNumberHash, memberValues, type MemberFilter } from './members.repo.js';
+import { findMembers, insertMove, isPlaceOfKind, memberByIdNumberHash, memberValues, type MemberFilter, type NewMember } from './members.repo.js';
 import { assertOrgHoldsMembers, checkIdentity, checkStatusDates, RESIDENCE_KINDS, throwProblems, todayInChina, WORK_PLACE_KINDS, type Problem } from './members.rules.js';
 import type { MemberView } from './members.schema.js';
 
@@ -40,28 +40,13 @@ async function duplicateError(ex: Executor, actor: Actor, existing: { name: stri
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === '23505';
 
-export interface CreateMemberInput {
-  name: string;
-  gender?: 'male' | 'female';
+/** A new member as the form sends it: gender and birth date may come from the ID number. */
+export type CreateMemberInput = Omit<NewMember, 'gender' | 'birthDate'> & {
+  gender?: NewMember['gender'];
   birthDate?: string;
-  ethnicity?: string;
-  idNumber: string;
-  phone?: string | null;
-  status: 'probationary' | 'full';
-  joinedOn: string;
-  fullOn?: string | null;
-  category: string;
-  education?: string | null;
-  occupation?: string | null;
-  workUnit?: string | null;
-  skills: string[];
-  interests: string[];
-  orgId: string;
-  residencePlaceId?: string | null;
-  workPlaceId?: string | null;
   source: 'join' | 'transfer_in';
   reason: string;
-}
+};
 
 export async function createMember(deps: AppDeps, ctx: RequestContext, input: CreateMemberInput): Promise<MemberView> {
   const { db } = deps.database;

@@ -162,6 +162,7 @@ export async function mergeOrg(deps: AppDeps, ctx: RequestContext, id: string, i
     ]);
     const today = todayInChina();
     await trx.updateTable('orgs').set({ status: 'merged', merged_into_id: intoId, abolished_on: today, updated_at: new Date() }).where('id', '=', id).execute();
+    await trx.updateTable('org_committee_members').set({ ended_on: today }).where('org_id', '=', id).where('ended_on', 'is', null).execute();
     await history(trx, id, 'merged', actor.id, { toParent: intoId, details: { into: into.name, members, children: children.length, reason } });
     await history(trx, intoId, 'merge_in', actor.id, { details: { from: org.name, fromId: id, members, children: children.length } });
     await recordAudit(trx, { actorId: actor.id, actorName: actor.username, action: 'org.merge', targetType: 'org', targetId: id, targetLabel: org.name, ip: ctx.ip, changes: { into: intoId, members, children: children.length, reason } });

@@ -52,11 +52,12 @@ export async function isEmpty(db: Db): Promise<boolean> {
 
 export async function resetDomain(db: Db): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    // cases refer to accounts and places, so the domain goes first, then the accounts
+    for (const t of DOMAIN_TABLES) await sql`DELETE FROM ${sql.table(t)}`.execute(trx);
     await sql`DELETE FROM account_scopes`.execute(trx);
     await sql`DELETE FROM sessions`.execute(trx);
     await sql`DELETE FROM account_roles`.execute(trx);
     await sql`DELETE FROM accounts`.execute(trx);
-    for (const t of DOMAIN_TABLES) await sql`DELETE FROM ${sql.table(t)}`.execute(trx);
   });
 }
 
@@ -98,6 +99,12 @@ export async function loadCity(database: Database, crypto: FieldCrypto, scaleNam
     SELECT indexname, indexdef FROM pg_indexes
     WHERE schemaname = current_schema() AND tablename IN ('places', 'place_closure', 'orgs', 'org_closure', 'members', 'member_moves') AND indexname NOT LIKE '%\_pkey'`.execute(db);
   for (const ix of deferred) await sql`DROP INDEX ${sql.id(ix.indexname)}`.execute(db);
+  // the indexes come back even when the load fails half way (IF NOT EXISTS: a rerun is harmless)
+  const restoreIndexes = async () => {
+    for (const ix of deferred) await sql.raw(ix.indexdef.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX IF NOT EXISTS ')).execute(db);
+  };
+  let members = 0;
+  try {
   await withBulk(database, async (w) => {
     await w.rows('places', [['id', 'bigint'], ['parent_id', 'bigint'], ['kind', 'text'], ['name', 'text'], ['code', 'text'], ['geometry', 'jsonb'], ['bbox', 'text', 'float8[]'], ['lng', 'float8'], ['lat', 'float8'], ['floors', 'int'], ['building_use', 'text'], ['households', 'int']],
       city.places.map((p) => [p.id, p.parentId, p.kind, p.name, p.code, p.box ? JSON.stringify(polygon(p.box)) : null, p.box ? `{${p.box.w},${p.box.s},${p.box.e},${p.box.n}}` : null, p.lng ?? null, p.lat ?? null, p.floors ?? null, p.use ?? null, p.households ?? null]));
@@ -112,7 +119,6 @@ export async function loadCity(database: Database, crypto: FieldCrypto, scaleNam
   });
   lap('insert places, organisations, closures, committees');
 
-  let members = 0;
   const dongxiao = city.named.orgs['东晓街道'];
   const difficultyPool: number[] = [];
   const insertBatch = async (batch: GenMember[], rows: unknown[][]) => {
@@ -148,7 +154,9 @@ export async function loadCity(database: Database, crypto: FieldCrypto, scaleNam
     }
   });
   lap('insert subtree counts and registers');
-  for (const ix of deferred) await sql.raw(ix.indexdef).execute(db);
+  } finally {
+    await restoreIndexes();
+  }
   lap('build the indexes');
   await sql`ANALYZE`.execute(db);
   lap('analyze');
