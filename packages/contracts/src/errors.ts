@@ -110,6 +110,12 @@ export const ERRORS = {
   CASE_TRACKING_CODE_INVALID: { status: 404, zh: '查询码无效', en: 'Unknown tracking code' },
   CASE_ALREADY_FOLLOWING: { status: 409, zh: '你已上报或关注了该案件', en: 'You already reported or follow this case' },
   CASE_REWORK_REASON: { status: 400, zh: '核查不通过须写明原因', en: 'Give the reason why the verification failed' },
+  // files (PLAT-6) and Open311 (CASE-7)
+  FILE_TYPE_NOT_ALLOWED: { status: 415, zh: '只能上传图片（{allowed}），该文件不是其中之一', en: 'Only images ({allowed}) may be uploaded; this file is none of them' },
+  FILE_REQUIRED: { status: 400, zh: '请在字段 file 中上传一个文件', en: 'Upload one file in the field "file"' },
+  FILE_IMAGE_UNREADABLE: { status: 400, zh: '图片已损坏或无法读取', en: 'The image is damaged or cannot be read' },
+  FILE_ATTACHMENT_UNKNOWN: { status: 400, zh: '附件 {ids} 不存在或不是你上传的', en: 'The attachments {ids} do not exist or were not uploaded by you' },
+  OPEN311_KEY_NOT_FOUND: { status: 404, zh: 'Open311 密钥不存在或已吊销', en: 'The Open311 key does not exist or is already revoked' },
   PAYLOAD_TOO_LARGE: { status: 413, zh: '请求体过大（上限 {limit}）', en: 'The request body is too large (limit {limit})' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, zh: '不支持的内容类型', en: 'Unsupported content type' },
   RATE_LIMITED: { status: 429, zh: '操作过于频繁，请稍后再试', en: 'Too many requests; try again later' },

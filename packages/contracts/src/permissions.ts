@@ -6,6 +6,7 @@ export const PERMISSIONS = {
   'accounts:read': { zh: '查看账号', en: 'View accounts', group: 'directory' },
   'accounts:write': { zh: '管理账号（新增、停用、重置密码、数据范围）', en: 'Manage accounts (create, disable, reset password, scope)', group: 'system' },
   'accounts:read_sensitive': { zh: '查看账号完整手机号（留痕）', en: 'Reveal account phone numbers (audited)', group: 'system' },
+  'open311:keys': { zh: '管理 Open311 接口密钥', en: 'Manage Open311 API keys', group: 'system' },
   // security administrator (安全保密管理员)
   'roles:read': { zh: '查看角色与权限', en: 'View roles and permissions', group: 'security' },
   'roles:write': { zh: '管理角色与权限', en: 'Manage roles and permissions', group: 'security' },

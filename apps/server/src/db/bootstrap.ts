@@ -30,7 +30,7 @@ export interface PrepareOptions {
 }
 
 export async function prepareDatabase(database: Database, opts: PrepareOptions): Promise<FirstAccounts | null> {
-  await migrateToLatest(database.db);
+  await migrateToLatest(database.db, database.schema);
   const first = await database.db.transaction().execute(async (trx): Promise<FirstAccounts | 'articles' | null> => {
     await sql`SELECT pg_advisory_xact_lock(7270002)`.execute(trx); // two instances starting together seed once
     await checkDataKey(trx, opts.crypto);

@@ -16,6 +16,8 @@ export interface Database {
   db: Db;
   pool: pg.Pool;
   engine: Engine;
+  /** The schema first on the search path (public unless a test gave the pool its own). */
+  schema: string;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export function createDatabase(opts: DatabaseOptions): Database {
     db,
     pool,
     engine: opts.engine,
+    schema: opts.schema ?? 'public',
     async close() {
       await db.destroy();
     },

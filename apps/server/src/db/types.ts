@@ -413,6 +413,29 @@ export interface CaseDeadlinesTable {
   outcome: string | null;
 }
 
+export interface FilesTable {
+  id: Generated<string>;
+  sha256: string;
+  mime: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+  gps_lng: number | null;
+  gps_lat: number | null;
+  thumbnail_key: string | null;
+  uploaded_by: string | null;
+  created_at: Timestamp;
+}
+
+export interface Open311KeysTable {
+  id: Generated<string>;
+  name: string;
+  key_hash: string;
+  created_by: string | null;
+  created_at: Timestamp;
+  revoked_at: Date | null;
+}
+
 export interface DB {
   platform_meta: PlatformMetaTable;
   places: PlacesTable;
@@ -447,4 +470,6 @@ export interface DB {
   case_whistles: CaseWhistlesTable;
   case_events: CaseEventsTable;
   case_deadlines: CaseDeadlinesTable;
+  files: FilesTable;
+  open311_keys: Open311KeysTable;
 }

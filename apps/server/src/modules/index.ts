@@ -10,6 +10,8 @@ import { memberRoutes } from './members/members.routes.js';
 import { coverageRoutes } from './org-coverage/org-coverage.routes.js';
 import { ruleRoutes } from './rules/rules.routes.js';
 import { caseRoutes } from './cases/cases.routes.js';
+import { fileRoutes } from './files/files.routes.js';
+import { open311Routes } from './open311/open311.routes.js';
 
 /** Every feature module, each owning its routes under /api. */
 export async function registerModules(app: FastifyInstance) {
@@ -24,4 +26,6 @@ export async function registerModules(app: FastifyInstance) {
   await app.register(coverageRoutes);
   await app.register(ruleRoutes);
   await app.register(caseRoutes);
+  await app.register(fileRoutes);
+  await app.register(open311Routes);
 }

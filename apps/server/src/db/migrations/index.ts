@@ -4,6 +4,7 @@ import * as m0002 from './0002_org_network.js';
 import * as m0003 from './0003_meta_work_places.js';
 import * as m0004 from './0004_cases.js';
 import * as m0005 from './0005_member_name_chars.js';
+import * as m0006 from './0006_files_open311.js';
 
 /** Every migration in order. Names sort by their number; a migration is never edited once released. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003_meta_work_places': m0003,
   '0004_cases': m0004,
   '0005_member_name_chars': m0005,
+  '0006_files_open311': m0006,
 };

@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setupTestEnv, type TestEnv } from '../../../test/harness.js';
+import { caseHelpers } from '../cases/cases.fixtures.js';
+
+// Open311 GeoReport v2 (CASE-7): discovery, services, requests (GET and POST with an API key),
+// the spec's error format, empty parameters, the 90-day window and XML escaping.
+
+let env: TestEnv;
+let h: ReturnType<typeof caseHelpers>;
+let apiKey: string;
+beforeAll(async () => {
+  env = await setupTestEnv();
+  h = caseHelpers(env);
+  const res = await h.expectOk(await h.call('sysadmin', 'POST', '/api/open311/keys', { name: 'city-app' }), 201);
+  apiKey = res.json().key;
+});
+afterAll(() => env.close());
+
+const get = (url: string) => env.app.inject({ method: 'GET', url });
+const form = (url: string, fields: Record<string, string>) =>
+  env.app.inject({ method: 'POST', url, payload: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+
+async function post(fields: Record<string, string>, format = 'json') {
+  return form(`/open311/v2/requests.${format}`, fields);
+}
+
+describe('API keys', () => {
+  it('are issued, listed without the key, revoked and audited by the system administrator only', async () => {
+    const created = await h.expectOk(await h.call('sysadmin', 'POST', '/api/open311/keys', { name: 'temp' }), 201);
+    const { id, key } = created.json();
+    expect(key).toMatch(/^[\w-]{43}$/);
+    const list = (await h.expectOk(await h.call('sysadmin', 'GET', '/api/open311/keys'))).json().items;
+    expect(list.find((k: { id: string }) => k.id === id)).toMatchObject({ name: 'temp', createdBy: 'sysadmin', revokedAt: null });
+    expect(JSON.stringify(list)).not.toContain(key);
+    expect((await h.call('gy_command', 'GET', '/api/open311/keys')).statusCode).toBe(403);
+    await h.expectOk(await env.app.inject({ method: 'DELETE', url: `/api/open311/keys/${id}`, headers: { cookie: await h.cookieOf('sysadmin') } }));
+    expect((await post({ api_key: key, service_code: 'sanitation', lat: '22.5', long: '114.1', description: 'x' })).statusCode).toBe(403);
+    const audits = await env.database.db.selectFrom('audit_log').select('action').where('target_id', '=', id).orderBy('seq').execute();
+    expect(audits.map((a) => a.action)).toEqual(['open311.key.create', 'open311.key.revoke']);
+  });
+});
+
+describe('GeoReport v2', () => {
+  it('serves discovery in JSON and XML', async () => {
+    const json = await get('/open311/v2/discovery.json');
+    expect(json.statusCode).toBe(200);
+    expect(json.json().endpoints[0]).toMatchObject({ specification: 'http://wiki.open311.org/GeoReport_v2', type: 'production', formats: ['text/xml', 'application/json'] });
+    const xml = await get('/open311/v2/discovery.xml');
+    expect(xml.headers['content-type']).toContain('text/xml');
+    expect(xml.body).toContain('<discovery><changeset>');
+    expect(xml.body).toContain('<endpoints><endpoint><specification>http://wiki.open311.org/GeoReport_v2</specification>');
+    expect(xml.body).toContain('<formats><format>text/xml</format><format>application/json</format></formats>');
+  });
+
+  it('lists case categories as services in JSON and XML', async () => {
+    const services = (await get('/open311/v2/services.json')).json();
+    const sanitation = services.find((s: { service_code: string }) => s.service_code === 'sanitation');
+    expect(sanitation).toMatchObject({ metadata: false, type: 'realtime' });
+    expect(typeof sanitation.service_name).toBe('string');
+    expect(typeof sanitation.group).toBe('string');
+    const xml = (await get('/open311/v2/services.xml')).body;
+    expect(xml).toMatch(/^<\?xml version="1.0" encoding="utf-8"\?>\n<services><service><service_code>/);
+    expect(xml).toContain('<service_code>sanitation</service_code>');
+    expect(xml).toContain('<metadata>false</metadata><type>realtime</type>');
+    const def = await get('/open311/v2/services/sanitation.xml');
+    expect(def.statusCode).toBe(404);
+    expect(def.body).toContain('<errors><error><code>404</code><description>');
+  });
+
+  it('refuses a POST without a key with 403 in the spec format', async () => {
+    const res = await post({ service_code: 'sanitation', lat: '22.5', long: '114.1', description: 'no key' });
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toEqual([{ code: 403, description: 'api_key is required' }]);
+    const xml = await post({ api_key: 'wrong', service_code: 'sanitation' }, 'xml');
+    expect(xml.statusCode).toBe(403);
+    expect(xml.body).toContain('<errors><error><code>403</code><description>api_key is invalid or revoked</description></error></errors>');
+  });
+
+  it('refuses a description over 4,000 characters, a missing location and an unknown service with 400', async () => {
+    const at = await h.centreOf('老围第1网格');
+    const long = await post({ api_key: apiKey, service_code: 'sanitation', lat: String(at.lat), long: String(at.lng), description: 'x'.repeat(4001) });
+    expect(long.statusCode).toBe(400);
+    expect(long.json()[0]).toMatchObject({ code: 400, description: expect.stringContaining('4000') });
+    const addressOnly = await post({ api_key: apiKey, service_code: 'sanitation', address_string: '老围社区3栋', description: 'x' });
+    expect([addressOnly.statusCode, addressOnly.json()[0].code]).toEqual([400, 400]);
+    const unknown = await post({ api_key: apiKey, service_code: 'no_such', lat: String(at.lat), long: String(at.lng), description: 'x' });
+    expect([unknown.statusCode, unknown.json()[0].code]).toEqual([400, 400]);
+    const outside = await post({ api_key: apiKey, service_code: 'sanitation', lat: '0.5', long: '0.5', description: 'x' });
+    expect(outside.statusCode).toBe(400);
+  });
+
+  it('creates a case in the same workflow, visible through requests/{id} as open', async () => {
+    const at = await h.centreOf('老围第1网格');
+    const res = await post({ api_key: apiKey, service_code: 'sanitation', lat: String(at.lat), long: String(at.lng), address_string: '老围社区3栋楼道', description: '楼道堆满杂物 <&> "quoted"', email: 'a@example.org', first_name: '', media_url: '' });
+    expect(res.statusCode).toBe(201);
+    const [created] = res.json();
+    expect(created).toMatchObject({ service_request_id: expect.stringMatching(/^\d+$/), account_id: null });
+    expect(created.service_notice).toContain('老围第1网格');
+    const id = created.service_request_id as string;
+    expect(await h.caseRow(id)).toMatchObject({ source: 'open311', state: 'received', reporter_label: 'system:open311:city-app' });
+
+    const one = (await get(`/open311/v2/requests/${id}.json`)).json();
+    expect(one).toHaveLength(1);
+    expect(one[0]).toMatchObject({ service_request_id: id, status: 'open', service_code: 'sanitation', description: '楼道堆满杂物 <&> "quoted"', lat: at.lat, long: at.lng, address: '老围社区3栋楼道' });
+    expect(one[0].requested_datetime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/);
+
+    const xml = (await get(`/open311/v2/requests/${id}.xml`)).body;
+    expect(xml).toContain('<description>楼道堆满杂物 &lt;&amp;&gt; &quot;quoted&quot;</description>');
+    expect(xml).not.toContain('<&>');
+    expect(xml).toContain('<status>open</status>');
+
+    expect((await get(`/open311/v2/tokens/${id}.json`)).json()).toEqual([{ service_request_id: id, token: id }]);
+    expect((await get('/open311/v2/requests/999999999.json')).statusCode).toBe(404);
+    expect((await get('/open311/v2/requests/abc.xml')).body).toContain('<code>404</code>');
+
+    // the command centre files it like any other report
+    await h.expectOk(await h.call('gy_command', 'POST', `/api/cases/${id}/file`, {}));
+    expect((await get(`/open311/v2/requests.json?service_request_id=${id},123456789`)).json().map((r: { service_request_id: string }) => r.service_request_id)).toEqual([id]);
+  });
+
+  it('treats empty parameters as absent and keeps to the last 90 days by default', async () => {
+    const at = await h.centreOf('老围第2网格');
+    const [fresh] = (await post({ api_key: apiKey, service_code: 'sanitation', lat: String(at.lat), long: String(at.lng), description: '新的' })).json();
+    const [old] = (await post({ api_key: apiKey, service_code: 'sanitation', lat: String(at.lat), long: String(at.lng), description: '旧的' })).json();
+    const longAgo = new Date(Date.now() - 120 * 86_400_000);
+    await env.database.db.updateTable('cases').set({ created_at: longAgo, updated_at: longAgo }).where('id', '=', old.service_request_id).execute();
+
+    const res = await get('/open311/v2/requests.json?service_request_id=&service_code=&start_date=&end_date=&status=');
+    expect(res.statusCode).toBe(200);
+    const ids = res.json().map((r: { service_request_id: string }) => r.service_request_id);
+    expect(ids).toContain(fresh.service_request_id);
+    expect(ids).not.toContain(old.service_request_id);
+
+    const window = `start_date=${encodeURIComponent(new Date(longAgo.getTime() - 86_400_000).toISOString())}&end_date=${encodeURIComponent(new Date(longAgo.getTime() + 86_400_000).toISOString())}`;
+    expect((await get(`/open311/v2/requests.json?${window}`)).json().map((r: { service_request_id: string }) => r.service_request_id)).toEqual([old.service_request_id]);
+    expect((await get('/open311/v2/requests.json?status=closed')).json()).toEqual([]);
+    const open = (await get('/open311/v2/requests.json?status=open&service_code=sanitation')).json();
+    expect(open.every((r: { status: string; service_code: string }) => r.status === 'open' && r.service_code === 'sanitation')).toBe(true);
+    expect((await get('/open311/v2/requests.json?status=pending')).statusCode).toBe(400);
+    const bad = await get('/open311/v2/requests.xml?start_date=yesterday');
+    expect([bad.statusCode, bad.body.includes('<errors><error><code>400</code>')]).toEqual([400, true]);
+  });
+
+  it('answers unknown paths under /open311 with 404 in the spec format', async () => {
+    const res = await get('/open311/v2/nothing.json');
+    expect(res.statusCode).toBe(404);
+    expect(res.json()[0].code).toBe(404);
+  });
+});
