@@ -49,6 +49,22 @@ describe('intake errors', () => {
   });
 });
 
+describe('attachments', () => {
+  it('accepts only photos the caller uploaded, and creates nothing otherwise', async () => {
+    const theirs = await h.photo('gy_command');
+    const at = await h.centreOf('老围第1网格');
+    const before = (await env.database.db.selectFrom('cases').select('id').execute()).length;
+    for (const attachments of [[theirs], ['photo-that-does-not-exist']]) {
+      const res = await h.call('gy_grid', 'POST', '/api/cases', { categoryCode: 'sanitation', description: '借用他人照片', lng: at.lng, lat: at.lat, source: 'grid_worker', attachments });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().error.code).toBe('FILE_ATTACHMENT_UNKNOWN');
+    }
+    expect((await env.database.db.selectFrom('cases').select('id').execute()).length).toBe(before);
+    const mine = await h.photo('gy_grid');
+    expect((await h.call('gy_grid', 'POST', '/api/cases', { categoryCode: 'sanitation', description: '自己的照片', lng: at.lng, lat: at.lat, source: 'grid_worker', attachments: [mine] })).statusCode).toBe(201);
+  });
+});
+
 describe('workflow refusals', () => {
   let id: string;
   beforeAll(async () => {

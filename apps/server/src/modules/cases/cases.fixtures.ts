@@ -1,3 +1,4 @@
+import { jpegWithGps, multipart } from '../files/files.fixtures.js';
 import type { TestEnv } from '../../../test/harness.js';
 
 // Helpers for the case tests: logins by demo account, HTTP calls, points inside demo grids, and a
@@ -47,5 +48,12 @@ export function caseHelpers(env: TestEnv) {
   const audits = async (id: string, result: 'ok' | 'denied' = 'ok') =>
     env.database.db.selectFrom('audit_log').select(['action', 'actor_name', 'reason']).where('target_type', '=', 'case').where('target_id', '=', id).where('result', '=', result).orderBy('seq').execute();
 
-  return { call, cookieOf, centreOf, placeId, departmentId, expectOk, dispatchedCase, timeline, caseRow, audits };
+  /** Uploads a real photo as `user` and returns its file id (attachments must be the caller's own uploads). */
+  const photo = async (user: string) => {
+    const { payload, headers } = multipart('file', 'photo.jpg', 'image/jpeg', await jpegWithGps());
+    const res = await env.app.inject({ method: 'POST', url: '/api/files', headers: { ...headers, cookie: await cookieOf(user) }, payload });
+    if (res.statusCode !== 201) throw new Error(`upload failed: ${res.statusCode} ${res.body}`);
+    return res.json().id as string;
+  };
+  return { call, cookieOf, centreOf, placeId, departmentId, expectOk, dispatchedCase, timeline, caseRow, audits, photo };
 }

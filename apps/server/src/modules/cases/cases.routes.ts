@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { checkAttachments } from '../files/files.service.js';
 import { z } from 'zod';
 import { cardCase, closeCase, rateCase, reopenCase, reworkCase, startVerification } from './cases.closing.js';
 import { configRoutes } from './cases.config.routes.js';
@@ -20,6 +21,12 @@ import { departmentReport, departmentResult, rateDepartment, whistleDepartments 
 
 export async function caseRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
+  // Attachments are ids of files the caller uploaded: a case must not become a way to see someone
+  // else's photo (a file is served to whoever may see a case that references it).
+  app.addHook('preHandler', async (req) => {
+    const attachments = (req.body as { attachments?: unknown } | undefined)?.attachments;
+    if (Array.isArray(attachments) && attachments.length) await checkAttachments(app.deps.database.db, req.ctx, attachments as string[]);
+  });
   const tags = ['cases'];
   const deps = app.deps;
   const ok = z.object({ ok: z.literal(true) });

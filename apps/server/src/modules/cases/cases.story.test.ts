@@ -22,7 +22,7 @@ describe('the Shuangshan story: whistle and report', () => {
   it('the grid worker reports the hallway; it is routed to 老围第1网格 with its community and street', async () => {
     const at = await h.centreOf('老围第1网格');
     const res = await h.call('gy_grid', 'POST', '/api/cases', {
-      categoryCode: 'sanitation', description: '老围社区某楼道积存垃圾及小广告，杂物堵塞消防通道', lng: at.lng, lat: at.lat, address: '老围社区某小区3栋楼道', source: 'grid_worker', attachments: ['photo-hallway-1'],
+      categoryCode: 'sanitation', description: '老围社区某楼道积存垃圾及小广告，杂物堵塞消防通道', lng: at.lng, lat: at.lat, address: '老围社区某小区3栋楼道', source: 'grid_worker', attachments: [await h.photo('gy_grid')],
     });
     expect(res.statusCode).toBe(201);
     const body = res.json();
@@ -88,20 +88,20 @@ describe('the Shuangshan story: whistle and report', () => {
       const twice = await h.call(user, 'POST', `/api/cases/${id}/department/report`, { note: '再次报到' });
       expect(twice.json().error.code).toBe('CASE_WHISTLE_ALREADY_REPORTED');
       if (code !== 'XF') {
-        expect((await h.call(user, 'POST', `/api/cases/${id}/department/result`, { note: `${code} 处置完毕`, attachments: [`photo-${code}-after`] })).statusCode).toBe(200);
+        expect((await h.call(user, 'POST', `/api/cases/${id}/department/result`, { note: `${code} 处置完毕`, attachments: [await h.photo(user)] })).statusCode).toBe(200);
       }
     }
     // the fire station has not submitted its result: the case cannot be marked handled yet
     const blocked = await h.call('gy_command', 'POST', `/api/cases/${id}/handled`, { note: '处置完毕' });
     expect(blocked.statusCode).toBe(409);
     expect(blocked.json().error).toMatchObject({ code: 'CASE_WHISTLES_OPEN', params: { count: 1, names: '桂园消防救援站' } });
-    expect((await h.call('dept_xf', 'POST', `/api/cases/${id}/department/result`, { note: '消防通道已畅通', attachments: ['photo-XF-after'] })).statusCode).toBe(200);
+    expect((await h.call('dept_xf', 'POST', `/api/cases/${id}/department/result`, { note: '消防通道已畅通', attachments: [await h.photo('dept_xf')] })).statusCode).toBe(200);
     const whistles = await env.database.db.selectFrom('case_whistles').selectAll().where('case_id', '=', id).execute();
     expect(whistles.every((w) => w.reported_at && w.reported_at <= w.report_due_at && w.result_at && !w.report_overdue)).toBe(true);
   });
 
   it('the street marks it handled and rates the departments; the grid worker verifies and closes it', async () => {
-    expect((await h.call('gy_command', 'POST', `/api/cases/${id}/handled`, { note: '当天下午楼道、消防通道清理完毕', attachments: ['photo-after'] })).statusCode).toBe(200);
+    expect((await h.call('gy_command', 'POST', `/api/cases/${id}/handled`, { note: '当天下午楼道、消防通道清理完毕', attachments: [await h.photo('gy_command')] })).statusCode).toBe(200);
     const detail = (await h.call('gy_command', 'GET', `/api/cases/${id}`)).json();
     expect(detail.can.rateDepartments).toBe(true);
     for (const w of detail.whistles) expect((await h.call('gy_command', 'POST', `/api/cases/${id}/whistles/${w.id}/rate`, { rating: 'satisfied' })).statusCode).toBe(200);
@@ -109,7 +109,7 @@ describe('the Shuangshan story: whistle and report', () => {
     const byCommand = await h.call('gy_command', 'POST', `/api/cases/${id}/verify`, { passed: true });
     expect(byCommand.statusCode).toBe(403);
     expect((await h.call('gy_grid', 'POST', `/api/cases/${id}/verify/start`, {})).statusCode).toBe(200);
-    expect((await h.call('gy_grid', 'POST', `/api/cases/${id}/verify`, { passed: true, note: '现场核查：楼道干净，消防通道畅通', attachments: ['photo-verify'] })).statusCode).toBe(200);
+    expect((await h.call('gy_grid', 'POST', `/api/cases/${id}/verify`, { passed: true, note: '现场核查：楼道干净，消防通道畅通', attachments: [await h.photo('gy_grid')] })).statusCode).toBe(200);
     expect(await h.caseRow(id)).toMatchObject({ state: 'closed', card: 'none' });
   });
 
