@@ -31,13 +31,18 @@ onSessionLost((err) => {
     .finally(() => { redirecting = false; });
 });
 
-// Administrators without a second factor may only enrol it.
+// Administrators without a second factor may only enrol it; a password set by someone else must
+// be changed before anything else.
 onEnrolmentRequired((err) => {
   const auth = useAuthStore(pinia);
-  if (auth.me) auth.me.totpEnrolmentRequired = true;
+  const password = err.code === 'AUTH_PASSWORD_CHANGE_REQUIRED';
+  if (auth.me) {
+    if (password) auth.me.mustChangePassword = true;
+    else auth.me.totpEnrolmentRequired = true;
+  }
   if (router.currentRoute.value.name !== 'profile') {
     ElMessage.warning({ message: err.message, grouping: true });
-    void router.replace({ name: 'profile', query: { enrol: '1' } });
+    void router.replace({ name: 'profile', query: password ? { password: '1' } : { enrol: '1' } });
   }
 });
 

@@ -91,7 +91,7 @@ async function toError(res: Response, opts: RequestOptions): Promise<ApiError> {
     err = new ApiError(res.status, `HTTP_${res.status}`, `${t(key)} (HTTP ${res.status})`);
   }
   if (res.status === 401 && SESSION_CODES.includes(err.code) && !opts.quiet401) sessionLostHandler?.(err);
-  if (res.status === 403 && err.code === 'AUTH_TOTP_ENROLMENT_REQUIRED') enrolmentHandler?.(err);
+  if (res.status === 403 && (err.code === 'AUTH_TOTP_ENROLMENT_REQUIRED' || err.code === 'AUTH_PASSWORD_CHANGE_REQUIRED')) enrolmentHandler?.(err);
   return err;
 }
 

@@ -14,6 +14,8 @@ export interface Me {
   scopes: ScopeRef[];
   totpEnabled: boolean;
   totpEnrolmentRequired: boolean;
+  /** The password was set by an administrator (or printed at first start): change it first. */
+  mustChangePassword: boolean;
   /** Optional: when the server reports it, the home page shows it. */
   lastLoginAt?: string | null;
 }

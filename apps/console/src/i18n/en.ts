@@ -3,6 +3,7 @@ import orgs from './orgs.en';
 import members from './members.en';
 import places from './places.en';
 import coverage from './coverage.en';
+import cases from './cases.en';
 
 const en: MessageSchema = {
   app: {
@@ -57,6 +58,7 @@ const en: MessageSchema = {
   members,
   places,
   coverage,
+  cases,
   menu: {
     home: 'Home',
     system: 'System',
@@ -74,6 +76,12 @@ const en: MessageSchema = {
     memberFile: 'Member file',
     places: 'Places and grids',
     coverage: 'Coverage and health',
+    casesGroup: 'Whistle and report',
+    cases: 'Cases',
+    caseDetail: 'Case',
+    caseInbox: 'Department inbox',
+    caseRates: 'Rates ranking',
+    caseSettings: 'Case settings',
   },
   layout: {
     language: 'Language',
@@ -131,6 +139,10 @@ const en: MessageSchema = {
       members: 'Member files: search, add, import and export, transfers',
       places: 'Districts, streets, communities, grids, compounds and buildings; boundaries and map',
       coverage: 'Organisation coverage of compounds, buildings and enterprises; branch health',
+      cases: 'Cases in my area: file, dispatch, whistle departments, verify and supervise',
+      caseInbox: 'Whistles to my department: report and submit results',
+      caseRates: 'Response, resolution and satisfaction rates of grids, communities, streets and departments',
+      caseSettings: 'Case categories and deadlines, departments, routing',
     },
   },
   scope: {
@@ -142,6 +154,8 @@ const en: MessageSchema = {
     hint: 'A checked node gives access to it and everything below it. You can only choose within your own scope.',
   },
   password: {
+    requiredTitle: 'Change your initial password first',
+    requiredText: 'Your password was set by an administrator or generated at first start. Choose one only you know before using anything else.',
     current: 'Current password',
     new: 'New password',
     confirm: 'Confirm new password',

@@ -3,6 +3,7 @@ import orgs from './orgs.zh-CN';
 import members from './members.zh-CN';
 import places from './places.zh-CN';
 import coverage from './coverage.zh-CN';
+import cases from './cases.zh-CN';
 const zhCN = {
   app: {
     name: '同心',
@@ -56,6 +57,7 @@ const zhCN = {
   members,
   places,
   coverage,
+  cases,
   menu: {
     home: '首页',
     system: '系统管理',
@@ -73,6 +75,12 @@ const zhCN = {
     memberFile: '党员档案',
     places: '区划网格',
     coverage: '覆盖与健康',
+    casesGroup: '吹哨报到',
+    cases: '案件列表',
+    caseDetail: '案件详情',
+    caseInbox: '部门待办',
+    caseRates: '考核排名',
+    caseSettings: '案件配置',
   },
   layout: {
     language: '语言',
@@ -130,6 +138,10 @@ const zhCN = {
       members: '党员档案查询、新增、导入导出、组织关系调整',
       places: '区、街道、社区、网格、小区楼宇，边界导入与地图预览',
       coverage: '小区、楼宇、企业党组织覆盖率，支部健康预警',
+      cases: '辖区案件查询、立案派遣、吹哨召集、核查督办',
+      caseInbox: '本部门被吹哨的案件：报到、反馈处置结果',
+      caseRates: '网格、社区、街道、部门的响应率、解决率、满意率排名',
+      caseSettings: '案件类别与时限、职能部门、派单路由',
     },
   },
   scope: {
@@ -141,6 +153,8 @@ const zhCN = {
     hint: '勾选的节点及其全部下级都在该账号的数据范围内；只能选择您自己范围内的节点。',
   },
   password: {
+    requiredTitle: '请先修改初始密码',
+    requiredText: '当前密码由管理员设置或在系统初始化时生成，修改为只有您知道的密码后才能使用系统其他功能。',
     current: '当前密码',
     new: '新密码',
     confirm: '确认新密码',

@@ -1,12 +1,13 @@
 import type { Component } from 'vue';
-import { Setting, Monitor, Flag } from '@element-plus/icons-vue';
-import { layoutChildren, type MenuGroup } from '@/router';
+import { Setting, Monitor, Flag, Promotion } from '@element-plus/icons-vue';
+import { layoutChildren, routeAllowed, type MenuGroup } from '@/router';
 
 export interface MenuLeaf { path: string; title: string; icon?: Component; testid?: string }
 export interface MenuNode { key: string; title: string; icon?: Component; testid?: string; path?: string; children?: MenuLeaf[] }
 
 const GROUPS: Record<MenuGroup, { title: string; icon: Component }> = {
   orgs: { title: 'menu.orgsGroup', icon: Flag },
+  cases: { title: 'menu.casesGroup', icon: Promotion },
   system: { title: 'menu.system', icon: Setting },
   audit: { title: 'menu.auditGroup', icon: Monitor },
 };
@@ -21,7 +22,7 @@ export function buildMenu(hasPerm: (key: string) => boolean, only?: string[]): M
   for (const r of layoutChildren) {
     const m = r.meta;
     if (!m?.menu || !m.title) continue;
-    if (m.permission && !hasPerm(m.permission)) continue;
+    if (!routeAllowed(m, hasPerm)) continue;
     if (only && !only.includes(String(r.name))) continue;
     const leaf: MenuLeaf = { path: `/${r.path}`, title: m.title, icon: m.icon, testid: m.testid };
     if (!m.group) { out.push({ key: leaf.path, ...leaf }); continue; }

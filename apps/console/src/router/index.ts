@@ -1,12 +1,12 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import type { Component } from 'vue';
 import type { PermissionKey } from '@tongxin/contracts';
-import { House, User, Lock, Document, Avatar, Share, UserFilled, MapLocation, DataAnalysis } from '@element-plus/icons-vue';
+import { House, User, Lock, Document, Avatar, Share, UserFilled, MapLocation, DataAnalysis, Tickets, Bell, TrendCharts, Tools } from '@element-plus/icons-vue';
 import { useAuthStore } from '@/stores/auth';
 import { useTabsStore } from '@/stores/tabs';
 import { i18n } from '@/i18n';
 
-export type MenuGroup = 'orgs' | 'system' | 'audit';
+export type MenuGroup = 'orgs' | 'cases' | 'system' | 'audit';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -14,6 +14,8 @@ declare module 'vue-router' {
     title?: string;
     /** The permission needed to open the page (and to see it in the menu). */
     permission?: PermissionKey;
+    /** Alternatively: any one of these permissions opens the page. */
+    anyPermission?: PermissionKey[];
     /** Shown in the sidebar. */
     menu?: boolean;
     group?: MenuGroup;
@@ -59,6 +61,26 @@ export const layoutChildren: RouteRecordRaw[] = [
     meta: { title: 'menu.coverage', menu: true, group: 'orgs', icon: DataAnalysis, permission: 'places:read', testid: 'menu-coverage', cacheName: 'CoverageView' },
   },
   {
+    path: 'cases', name: 'cases', component: () => import('@/views/cases/CasesView.vue'),
+    meta: { title: 'menu.cases', menu: true, group: 'cases', icon: Tickets, anyPermission: ['cases:read', 'cases:report', 'cases:department'], testid: 'menu-cases', cacheName: 'CasesView' },
+  },
+  {
+    path: 'cases/:id(\\d+)', name: 'caseDetail', component: () => import('@/views/cases/detail/CaseDetailView.vue'), props: true,
+    meta: { title: 'menu.caseDetail', group: 'cases', anyPermission: ['cases:read', 'cases:report', 'cases:department'], activeMenu: '/cases' },
+  },
+  {
+    path: 'cases/inbox', name: 'caseInbox', component: () => import('@/views/cases/inbox/CaseInboxView.vue'),
+    meta: { title: 'menu.caseInbox', menu: true, group: 'cases', icon: Bell, permission: 'cases:department', testid: 'menu-case-inbox', cacheName: 'CaseInboxView' },
+  },
+  {
+    path: 'cases/rates', name: 'caseRates', component: () => import('@/views/cases/rates/CaseRatesView.vue'),
+    meta: { title: 'menu.caseRates', menu: true, group: 'cases', icon: TrendCharts, permission: 'cases:read', testid: 'menu-case-rates', cacheName: 'CaseRatesView' },
+  },
+  {
+    path: 'cases/settings', name: 'caseSettings', component: () => import('@/views/cases/settings/CaseSettingsView.vue'),
+    meta: { title: 'menu.caseSettings', menu: true, group: 'cases', icon: Tools, permission: 'cases:configure', testid: 'menu-case-settings', cacheName: 'CaseSettingsView' },
+  },
+  {
     path: 'system/accounts', name: 'accounts', component: () => import('@/views/system/accounts/AccountsView.vue'),
     meta: { title: 'menu.accounts', menu: true, group: 'system', icon: User, permission: 'accounts:read', testid: 'menu-accounts', cacheName: 'AccountsView' },
   },
@@ -89,6 +111,14 @@ const routes: RouteRecordRaw[] = [
   { path: '/', component: () => import('@/layout/AppLayout.vue'), children: layoutChildren },
 ];
 
+/** May a user holding these permissions open a page with this meta? */
+export function routeAllowed(meta: { permission?: PermissionKey; anyPermission?: PermissionKey[] } | undefined, hasPerm: (key: string) => boolean): boolean {
+  if (!meta) return true;
+  if (meta.permission && !hasPerm(meta.permission)) return false;
+  if (meta.anyPermission && !meta.anyPermission.some((p) => hasPerm(p))) return false;
+  return true;
+}
+
 export const router = createRouter({
   history: createWebHistory('/'),
   routes,
@@ -109,10 +139,13 @@ router.beforeEach(async (to) => {
     return true;
   }
   if (!auth.me) return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
+  if (auth.me.mustChangePassword && to.name !== 'profile') {
+    return { name: 'profile', query: { password: '1', ...(to.name === 'home' ? {} : { redirect: to.fullPath }) } };
+  }
   if (auth.me.totpEnrolmentRequired && to.name !== 'profile') {
     return { name: 'profile', query: { enrol: '1', ...(to.name === 'home' ? {} : { redirect: to.fullPath }) } };
   }
-  if (to.meta.permission && !auth.hasPerm(to.meta.permission)) return { name: 'forbidden', query: { from: to.fullPath } };
+  if (!routeAllowed(to.meta, auth.hasPerm)) return { name: 'forbidden', query: { from: to.fullPath } };
   return true;
 });
 
