@@ -15,6 +15,7 @@ import { recordAudit } from './platform/audit.js';
 import { AppError } from './platform/errors.js';
 import { installErrorHandling, sendError } from './platform/http.js';
 import { localeFrom } from './platform/i18n.js';
+import type { SmsProvider } from './platform/sms.js';
 import { invalidateSessionCache, resolveSession, SESSION_COOKIE } from './platform/session.js';
 import { registerModules } from './modules/index.js';
 
@@ -24,6 +25,10 @@ export interface AppDeps {
   crypto: FieldCrypto;
   /** Directory of the built console; served at / when it exists. */
   consoleDir?: string;
+  /** Directory of the built mobile pages; served at /m/ when it exists. */
+  mobileDir?: string;
+  /** SMS gateway for one-time login codes; the logging provider when absent. */
+  sms?: SmsProvider;
 }
 
 declare module 'fastify' {
@@ -136,8 +141,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // wildcard: files are looked up per request, so a console rebuilt while the server runs is served
     await app.register(fastifyStatic, { root: consoleDir!, prefix: '/', wildcard: true, index: ['index.html'] });
   }
+  const mobileDir = deps.mobileDir;
+  const hasMobile = !!mobileDir && existsSync(join(mobileDir, 'index.html'));
+  if (hasMobile) {
+    // the residents' mobile pages (CASE-6) at /m/, a second single-page app
+    await app.register(fastifyStatic, { root: mobileDir!, prefix: '/m/', wildcard: true, index: ['index.html'], decorateReply: !hasConsole });
+    app.get('/m', { schema: { hide: true } }, (_req, reply) => reply.redirect('/m/'));
+  }
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '';
+    if (hasMobile && req.method === 'GET' && path.startsWith('/m/') && !/\.\w+$/.test(path)) {
+      return reply.type('text/html').sendFile('index.html', mobileDir!);
+    }
     // The console is a single-page app: unknown non-API GETs get its index.html.
     if (hasConsole && req.method === 'GET' && !path.startsWith('/api') && !path.startsWith('/open311') && !/\.\w+$/.test(path)) {
       return reply.type('text/html').sendFile('index.html');

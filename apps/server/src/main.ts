@@ -41,7 +41,7 @@ async function main() {
   let first;
   try {
     first = await prepareDatabase(opened.database, { demo: config.loadDemo ? 'articles' : false, crypto });
-    app = await buildApp({ config, database: opened.database, crypto, consoleDir: join(root, 'apps/console/dist') });
+    app = await buildApp({ config, database: opened.database, crypto, consoleDir: join(root, 'apps/console/dist'), mobileDir: join(root, 'apps/mobile/dist') });
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
     // stop the embedded database too: nothing is left running after a failed start

@@ -346,4 +346,6 @@ export const AUDIT_ACTIONS = {
   'case.department_save': { zh: '保存职能部门', en: 'Save a department' },
   'case.department_staff': { zh: '设置部门人员', en: 'Set department staff' },
   'case.routing_save': { zh: '保存派单路由', en: 'Save a routing entry' },
+  'notification.read': { zh: '标记通知已读', en: 'Mark a notification read' },
+  'notification.read_all': { zh: '全部通知标为已读', en: 'Mark all notifications read' },
 } as const satisfies Dict;

@@ -18,6 +18,8 @@ export const ERRORS = {
   AUTH_PASSWORD_CHANGE_REQUIRED: { status: 403, zh: '请先修改初始密码', en: 'Change your initial password first' },
   AUTH_PASSWORD_REUSED: { status: 400, zh: '新密码不能与当前密码相同', en: 'The new password must differ from the current one' },
   AUTH_PASSWORD_WRONG: { status: 400, zh: '当前密码错误', en: 'The current password is wrong' },
+  AUTH_OTP_INVALID: { status: 401, zh: '验证码错误或已过期', en: 'The code is wrong or has expired' },
+  AUTH_OTP_EXHAUSTED: { status: 429, zh: '验证码错误次数过多，请重新获取', en: 'Too many wrong codes; request a new one' },
   FORBIDDEN: { status: 403, zh: '没有权限执行此操作', en: 'You do not have permission to do this' },
   NOT_FOUND: { status: 404, zh: '记录不存在或无权访问', en: 'Not found' },
   ROUTE_NOT_FOUND: { status: 404, zh: '接口不存在：{method} {url}', en: 'No such endpoint: {method} {url}' },

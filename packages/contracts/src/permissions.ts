@@ -56,5 +56,6 @@ export const BUILTIN_ROLES = {
   supervision_centre: { zh: '监督中心', en: 'Supervision centre' },
   department_handler: { zh: '职能部门办理人', en: 'Department handler' },
   grid_worker: { zh: '网格员', en: 'Grid worker' },
+  resident: { zh: '居民', en: 'Resident' },
 } as const;
 export type BuiltinRoleKey = keyof typeof BUILTIN_ROLES;

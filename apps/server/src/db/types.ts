@@ -363,6 +363,17 @@ export interface CaseFollowersTable {
   at: Timestamp;
 }
 
+export interface NotificationsTable {
+  id: Id;
+  account_id: string;
+  kind: string;
+  title: string;
+  body: Generated<string>;
+  case_id: string | null;
+  created_at: Timestamp;
+  read_at: Date | null;
+}
+
 export interface CaseWhistlesTable {
   id: Id;
   case_id: string;
@@ -436,6 +447,17 @@ export interface Open311KeysTable {
   revoked_at: Date | null;
 }
 
+export interface OtpCodesTable {
+  id: Generated<string>;
+  phone_hmac: string;
+  code_hash: string;
+  expires_at: Date;
+  attempts: Generated<number>;
+  consumed_at: Date | null;
+  ip: string | null;
+  created_at: Generated<Date>;
+}
+
 export interface DB {
   platform_meta: PlatformMetaTable;
   places: PlacesTable;
@@ -472,4 +494,6 @@ export interface DB {
   case_deadlines: CaseDeadlinesTable;
   files: FilesTable;
   open311_keys: Open311KeysTable;
+  notifications: NotificationsTable;
+  otp_codes: OtpCodesTable;
 }

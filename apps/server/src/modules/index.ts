@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { healthRoutes } from './health/health.routes.js';
 import { authRoutes } from './auth/auth.routes.js';
+import { otpRoutes } from './auth/otp.routes.js';
 import { accountRoutes } from './accounts/accounts.routes.js';
 import { roleRoutes } from './roles/roles.routes.js';
 import { auditRoutes } from './audit/audit.routes.js';
@@ -12,11 +13,13 @@ import { ruleRoutes } from './rules/rules.routes.js';
 import { caseRoutes } from './cases/cases.routes.js';
 import { fileRoutes } from './files/files.routes.js';
 import { open311Routes } from './open311/open311.routes.js';
+import { notificationRoutes } from './notifications/notifications.routes.js';
 
 /** Every feature module, each owning its routes under /api. */
 export async function registerModules(app: FastifyInstance) {
   await app.register(healthRoutes);
   await app.register(authRoutes);
+  await app.register(otpRoutes);
   await app.register(accountRoutes);
   await app.register(roleRoutes);
   await app.register(auditRoutes);
@@ -28,4 +31,5 @@ export async function registerModules(app: FastifyInstance) {
   await app.register(caseRoutes);
   await app.register(fileRoutes);
   await app.register(open311Routes);
+  await app.register(notificationRoutes);
 }

@@ -15,6 +15,8 @@ export const BUILTIN_ROLE_PERMISSIONS: Record<BuiltinRoleKey, PermissionKey[]> =
   supervision_centre: ['cases:read', 'cases:supervise', 'places:read', 'rules:read'],
   department_handler: ['cases:department'],
   grid_worker: ['cases:report', 'cases:read', 'cases:handle', 'cases:supervise', 'places:read'],
+  // residents log in by phone and one-time code (CASE-6): they report and follow their own cases
+  resident: ['cases:report'],
 };
 
 /** Creates missing built-in roles and sets the fixed permission sets of existing ones. */

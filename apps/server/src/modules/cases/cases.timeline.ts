@@ -1,6 +1,8 @@
 import type { CaseEvent } from '@tongxin/contracts';
 import type { Executor, Tx } from '../../db/database.js';
 import { recordAudit } from '../../platform/audit.js';
+import { publish } from '../../platform/events.js';
+import { notifyCaseStep } from '../notifications/notifications.service.js';
 import type { Who } from './cases.caller.js';
 
 // Every step of a case leaves a timeline entry (for the people in the story) and an audit entry
@@ -27,7 +29,7 @@ const AUDIT_ACTION: Partial<Record<CaseEvent, string>> = {
 };
 
 export async function recordStep(trx: Tx, who: Who, c: { id: string; number: string }, step: Step): Promise<void> {
-  await trx
+  const entry = await trx
     .insertInto('case_events')
     .values({
       case_id: c.id,
@@ -44,7 +46,9 @@ export async function recordStep(trx: Tx, who: Who, c: { id: string; number: str
       whistle_id: step.whistleId ?? null,
       details: JSON.stringify(step.details ?? {}),
     })
-    .execute();
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await announceStep(trx, c, step, String(entry.id));
   await recordAudit(trx, {
     actorId: who.id,
     actorName: who.name,
@@ -65,6 +69,15 @@ export async function recordStep(trx: Tx, who: Who, c: { id: string; number: str
       ...step.details,
     },
   });
+}
+
+/** Live updates (PLAT-4): notifications for the people of the case and a case event, with the step. */
+async function announceStep(trx: Tx, c: { id: string; number: string }, step: Step, eventId: string): Promise<void> {
+  const listed = (step.details?.departments as { id: string }[] | undefined)?.map((d) => d.id) ?? [];
+  const departmentIds = step.departmentId ? [step.departmentId] : listed;
+  const whistleKind = typeof step.details?.kind === 'string' ? step.details.kind : undefined;
+  await notifyCaseStep(trx, c, { action: step.action, from: step.from, to: step.to, departmentIds, whistleKind });
+  await publish(trx, { type: 'case', caseId: c.id, number: c.number, action: step.action, eventId, to: step.to ?? null });
 }
 
 export interface TimelineEntry {

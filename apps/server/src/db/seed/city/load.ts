@@ -42,7 +42,7 @@ export interface LoadResult {
 
 /** The domain tables a reset empties (accounts and audit log excepted: the log is append-only). */
 const DOMAIN_TABLES = [
-  'case_deadlines', 'case_events', 'case_whistles', 'case_followers', 'cases', 'case_counters', 'case_routes', 'department_staff', 'departments', 'case_categories',
+  'notifications', 'case_deadlines', 'case_events', 'case_whistles', 'case_followers', 'cases', 'case_counters', 'case_routes', 'department_staff', 'departments', 'case_categories',
   'assistance_visits', 'difficulty_records', 'mobile_records', 'community_reviews', 'community_registrations', 'member_moves', 'members', 'org_counts', 'org_history', 'org_committee_members', 'org_units', 'org_closure', 'orgs', 'place_closure', 'places'];
 
 export async function isEmpty(db: Db): Promise<boolean> {
