@@ -1,4 +1,4 @@
-// npm start: build the console when its sources are newer than the last build, then run the server.
+// npm start: build the console and the mobile pages when their sources are newer than the last build, then run the server.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,6 +26,7 @@ function buildIfStale(workspace, dir) {
 }
 
 buildIfStale('@tongxin/console', 'apps/console');
+buildIfStale('@tongxin/mobile', 'apps/mobile');
 
 const server = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/server/src/main.ts')], { cwd: root, stdio: 'inherit' });
 // Ctrl-C reaches the server directly (same process group); we only wait for it to finish.
