@@ -26,38 +26,63 @@ export interface LoadResult {
   latency: ReturnType<typeof percentiles>;
 }
 
+/** One request of a load run: GET when there is no body, else `method` (default POST) with a JSON body. */
+export interface LoadRequest {
+  path: string;
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  body?: unknown;
+}
+
 /**
- * Sends GET requests from `concurrency` keep-alive connections for `seconds` (or `maxRequests`),
- * cycling through `paths`. Only for servers on this machine.
+ * Sends requests from `concurrency` keep-alive connections for `seconds` (or `maxRequests`),
+ * cycling through `paths` (GET) or taking the i-th request from `request(i)` (any method, JSON body).
+ * A request counts as an error unless its status is in `okStatus` (default 200). Only for servers on
+ * this machine (127.0.0.1); bounded in time and, with `maxRequests`, in count.
  */
-export async function httpLoad(opts: { port: number; paths: string[]; headers?: Record<string, string>; concurrency: number; seconds: number; maxRequests?: number }): Promise<LoadResult> {
+export async function httpLoad(opts: {
+  port: number;
+  paths?: string[];
+  request?: (i: number) => LoadRequest;
+  headers?: Record<string, string>;
+  concurrency: number;
+  seconds: number;
+  maxRequests?: number;
+  okStatus?: number[];
+}): Promise<LoadResult> {
+  if (!opts.paths?.length && !opts.request) throw new Error('httpLoad: paths or request is required');
+  const okStatus = opts.okStatus ?? [200];
+  const seconds = Math.min(opts.seconds, 120);
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
   const latencies: number[] = [];
   let errors = 0;
   let next = 0;
-  const deadline = performance.now() + opts.seconds * 1000;
+  const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
-  const one = (path: string) =>
+  const one = (r: LoadRequest) =>
     new Promise<number>((resolve) => {
-      const t = performance.now();
-      const req = http.get({ host: '127.0.0.1', port: opts.port, path, agent, headers: opts.headers }, (res) => {
+      const payload = r.body === undefined ? undefined : Buffer.from(JSON.stringify(r.body));
+      const headers: Record<string, string | number> = { ...opts.headers };
+      if (payload) Object.assign(headers, { 'content-type': 'application/json', 'content-length': payload.length });
+      const req = http.request({ host: '127.0.0.1', port: opts.port, path: r.path, method: r.method ?? (payload ? 'POST' : 'GET'), agent, headers }, (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
       });
+      req.setTimeout(30_000, () => req.destroy());
       req.on('error', () => resolve(0));
-      void t;
+      req.end(payload);
     });
   const worker = async () => {
     while (performance.now() < deadline && (opts.maxRequests === undefined || next < opts.maxRequests)) {
-      const path = opts.paths[next++ % opts.paths.length]!;
+      const i = next++;
+      const r = opts.request ? opts.request(i) : { path: opts.paths![i % opts.paths!.length]! };
       const t = performance.now();
-      const status = await one(path);
+      const status = await one(r);
       latencies.push(performance.now() - t);
-      if (status !== 200) errors++;
+      if (!okStatus.includes(status)) errors++;
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency }, worker));
   agent.destroy();
-  const seconds = (performance.now() - started) / 1000;
-  return { requests: latencies.length, errors, seconds: Math.round(seconds * 100) / 100, rps: Math.round(latencies.length / seconds), latency: percentiles(latencies) };
+  const took = (performance.now() - started) / 1000;
+  return { requests: latencies.length, errors, seconds: Math.round(took * 100) / 100, rps: Math.round(latencies.length / took), latency: percentiles(latencies) };
 }
