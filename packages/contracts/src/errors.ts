@@ -60,6 +60,7 @@ export const ERRORS = {
   FILE_INVALID: { status: 400, zh: '文件无法读取：{reason}', en: 'The file cannot be read: {reason}' },
   // member files (issue 3); the field-level codes double as messages of form fields and import rows
   ORG_HOLDS_NO_MEMBERS: { status: 409, zh: '{kind}不直接管理党员档案，请选择党支部或党委', en: 'A {kind} does not hold member files; choose a branch or a committee' },
+  MEMBER_ACCOUNT_REQUIRED: { status: 403, zh: '此功能仅限党员本人账号使用', en: 'Only a party member\'s own account can do this' },
   MEMBER_NOT_ACTIVE: { status: 409, zh: '该党员已不在册（{state}）', en: 'The member is no longer on the roll ({state})' },
   MEMBER_SAME_ORG: { status: 409, zh: '党员已在该党组织', en: 'The member already belongs to this organisation' },
   MEMBER_NOT_IN_SERVICE: { status: 409, zh: '只有在职党员到居住社区报到', en: 'Only in-service members register with their community' },

@@ -36,6 +36,8 @@ export const PERMISSIONS = {
   'cases:whistle': { zh: '吹哨：召集职能部门报到', en: 'Whistle departments to report', group: 'business' },
   'cases:department': { zh: '职能部门报到与反馈处置结果', en: 'Department: report to a whistle and submit the result', group: 'business' },
   'cases:configure': { zh: '配置案件类别、职能部门、派单路由与时限', en: 'Configure case categories, departments, routing and deadlines', group: 'business' },
+  // member self-service (issue 5): a member's own login
+  'self:member': { zh: '党员本人：我的支部、支部动态、报名活动、签到、承诺', en: 'Member self-service: my branch, its feed, activities, check-in, commitments', group: 'business' },
 } as const;
 
 export type PermissionKey = keyof typeof PERMISSIONS;
@@ -57,5 +59,6 @@ export const BUILTIN_ROLES = {
   department_handler: { zh: '职能部门办理人', en: 'Department handler' },
   grid_worker: { zh: '网格员', en: 'Grid worker' },
   resident: { zh: '居民', en: 'Resident' },
+  member: { zh: '党员', en: 'Party member' },
 } as const;
 export type BuiltinRoleKey = keyof typeof BUILTIN_ROLES;

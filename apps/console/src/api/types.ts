@@ -18,6 +18,8 @@ export interface Me {
   mustChangePassword: boolean;
   /** Optional: when the server reports it, the home page shows it. */
   lastLoginAt?: string | null;
+  /** Set when this is a party member's own login. */
+  memberId?: string | null;
 }
 
 export interface Page<T> { items: T[]; total: number; page: number; pageSize: number }

@@ -218,6 +218,8 @@ export interface AccountsTable {
   last_login_at: Date | null;
   previous_login_at: Date | null;
   last_login_ip: string | null;
+  /** The party member whose own login this is (issue 5). */
+  member_id: string | null;
   created_by: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;

@@ -79,3 +79,14 @@ export async function requireAccess(ex: Executor, ctx: RequestContext, permissio
   }
   return actor;
 }
+
+/**
+ * A member's own action (issue 5): the self:member permission and an account linked to a member.
+ * Returns the actor and the member id; what the member may then see is their own records and their
+ * branch's (each module checks the record against this member).
+ */
+export async function requireMember(ex: Executor, ctx: RequestContext): Promise<{ actor: Actor; memberId: string }> {
+  const actor = await requirePermission(ex, ctx, 'self:member');
+  if (!actor.memberId) throw new AppError('MEMBER_ACCOUNT_REQUIRED');
+  return { actor, memberId: actor.memberId };
+}

@@ -14,6 +14,8 @@ export interface Actor {
   totpEnrolmentRequired: boolean;
   /** Set for a password printed at first start or set by an administrator: change it before anything else. */
   mustChangePassword: boolean;
+  /** The party member this account belongs to, when it is a member's own login. */
+  memberId: string | null;
   sessionId: string;
 }
 

@@ -58,6 +58,7 @@ interface SessionRow {
   status: string;
   totp_enabled: boolean;
   must_change_password: boolean;
+  member_id: string | null;
   permissions: string[] | null;
   roles: { id: string; key: string; name: string }[] | null;
   org_scope: string[] | null;
@@ -66,7 +67,7 @@ interface SessionRow {
 
 const RESOLVE_SQL = `
     SELECT s.id AS session_id, s.last_seen_at, s.expires_at,
-           a.id, a.username, a.display_name, a.status, a.totp_enabled, a.must_change_password,
+           a.id, a.username, a.display_name, a.status, a.totp_enabled, a.must_change_password, a.member_id,
            (SELECT array_agg(DISTINCT p) FROM account_roles ar JOIN roles r ON r.id = ar.role_id
               CROSS JOIN LATERAL unnest(r.permissions) AS p WHERE ar.account_id = a.id) AS permissions,
            (SELECT json_agg(json_build_object('id', r.id, 'key', r.key, 'name', r.name) ORDER BY r.key)
@@ -123,6 +124,7 @@ export async function resolveSession(database: Database, token: string, config: 
     totpEnabled: row.totp_enabled,
     totpEnrolmentRequired: config.production && !row.totp_enabled && isAdministrator(permissions),
     mustChangePassword: row.must_change_password,
+    memberId: row.member_id === null ? null : String(row.member_id),
     sessionId: id,
   };
 }

@@ -7,6 +7,7 @@ import * as m0005 from './0005_member_name_chars.js';
 import * as m0006 from './0006_files_open311.js';
 import * as m0007 from './0007_otp_codes.js';
 import * as m0008 from './0008_notifications.js';
+import * as m0010 from './0010_member_accounts.js';
 
 /** Every migration in order. Names sort by their number; a migration is never edited once released. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006_files_open311': m0006,
   '0007_otp_codes': m0007,
   '0008_notifications': m0008,
+  '0010_member_accounts': m0010,
 };

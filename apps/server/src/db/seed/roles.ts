@@ -17,6 +17,8 @@ export const BUILTIN_ROLE_PERMISSIONS: Record<BuiltinRoleKey, PermissionKey[]> =
   grid_worker: ['cases:report', 'cases:read', 'cases:handle', 'cases:supervise', 'places:read'],
   // residents log in by phone and one-time code (CASE-6): they report and follow their own cases
   resident: ['cases:report'],
+  // a party member's own login (issue 5): their branch, feed, activities, points; they report too
+  member: ['self:member', 'cases:report'],
 };
 
 /** Creates missing built-in roles and sets the fixed permission sets of existing ones. */

@@ -17,6 +17,8 @@ export const meSchema = z.object({
   totpEnrolmentRequired: z.boolean(),
   mustChangePassword: z.boolean(),
   lastLoginAt: z.string().nullable(),
+  /** Set when this is a party member's own login (issue 5). */
+  memberId: z.string().nullable(),
 });
 export type Me = z.infer<typeof meSchema>;
 

@@ -127,6 +127,7 @@ export async function me(deps: AppDeps, actor: Actor): Promise<Me> {
     mustChangePassword: actor.mustChangePassword,
     // the login before this one (上次登录), so a user can spot a login that was not theirs
     lastLoginAt: account.previous_login_at?.toISOString() ?? null,
+    memberId: actor.memberId,
   };
 }
 

@@ -6,6 +6,8 @@ import { AppError } from '../../platform/errors.js';
 import { hashPassword } from '../../platform/passwords.js';
 import { createSession } from '../../platform/session.js';
 import { LoggingSmsProvider, type SmsProvider } from '../../platform/sms.js';
+import type { Tx } from '../../db/database.js';
+import { activeMemberByPhone } from '../members/members.service.js';
 
 // Residents log in by phone number and a one-time code sent by SMS (CASE-6). A code has 6 digits,
 // lives 5 minutes, is kept only as a keyed hash and allows 5 attempts. Audit entries carry the
@@ -96,7 +98,7 @@ export async function verifyCode(deps: AppDeps, input: { phone: string; code: st
     const used = await trx.updateTable('otp_codes').set({ consumed_at: new Date() }).where('id', '=', row.id).where('consumed_at', 'is', null).returning('id').executeTakeFirst();
     if (!used) return null;
     const username = `r_${phoneHmac.slice(0, 10).toLowerCase()}`;
-    let account = await trx.selectFrom('accounts').select(['id', 'status', 'last_login_at']).where('username', '=', username).where('phone_hmac', '=', phoneHmac).executeTakeFirst();
+    let account = await trx.selectFrom('accounts').select(['id', 'status', 'last_login_at', 'member_id']).where('username', '=', username).where('phone_hmac', '=', phoneHmac).executeTakeFirst();
     let created = false;
     if (!account) {
       const role = await trx.selectFrom('roles').select('id').where('key', '=', 'resident').executeTakeFirstOrThrow();
@@ -105,13 +107,14 @@ export async function verifyCode(deps: AppDeps, input: { phone: string; code: st
       const inserted = await trx
         .insertInto('accounts')
         .values({ username, display_name: `居民${label}`, password_hash: passwordHash, phone_enc: deps.crypto.encrypt(phone), phone_hmac: phoneHmac, phone_masked: label })
-        .returning(['id', 'status', 'last_login_at'])
+        .returning(['id', 'status', 'last_login_at', 'member_id'])
         .executeTakeFirstOrThrow();
       await trx.insertInto('account_roles').values({ account_id: inserted.id, role_id: role.id }).execute();
       account = inserted;
       created = true;
     }
     if (account.status !== 'active') return 'disabled' as const;
+    await linkMember(trx, account.id, phoneHmac);
     await trx.updateTable('accounts').set({ previous_login_at: account.last_login_at, last_login_at: new Date(), last_login_ip: input.ip }).where('id', '=', account.id).execute();
     const s = await createSession(trx, account.id, 'cookie', deps.config, { ip: input.ip, userAgent: input.userAgent });
     await recordAudit(trx, { actorId: account.id, actorName: username, action: 'auth.otp_verify', targetType: 'account', targetId: account.id, targetLabel: label, result: 'ok', reason: created ? 'account_created' : null, ip: input.ip });
@@ -123,4 +126,21 @@ export async function verifyCode(deps: AppDeps, input: { phone: string; code: st
     throw new AppError('AUTH_ACCOUNT_DISABLED');
   }
   return session;
+}
+
+/**
+ * A phone login whose number is a party member's (and no other account is theirs) becomes that
+ * member's own login: it gets the member role and sees their branch (issue 5, MEM-2).
+ */
+async function linkMember(trx: Tx, accountId: string, phoneHmac: string): Promise<void> {
+  const account = await trx.selectFrom('accounts').select(['member_id']).where('id', '=', accountId).executeTakeFirstOrThrow();
+  if (account.member_id) return;
+  const member = await activeMemberByPhone(trx, phoneHmac);
+  if (!member) return;
+  const taken = await trx.selectFrom('accounts').select('id').where('member_id', '=', member.id).executeTakeFirst();
+  if (taken) return;
+  const role = await trx.selectFrom('roles').select('id').where('key', '=', 'member').executeTakeFirstOrThrow();
+  await trx.updateTable('accounts').set({ member_id: member.id, display_name: member.name, updated_at: new Date() }).where('id', '=', accountId).execute();
+  await trx.insertInto('account_roles').values({ account_id: accountId, role_id: role.id }).onConflict((oc) => oc.doNothing()).execute();
+  await recordAudit(trx, { actorId: accountId, actorName: member.name, action: 'auth.member_link', targetType: 'member', targetId: member.id, targetLabel: member.name, result: 'ok' });
 }

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../app.js';
 import { createFieldCrypto } from '../../platform/crypto.js';
 import { LoggingSmsProvider } from '../../platform/sms.js';
-import { setupTestEnv, testConfig, type TestEnv } from '../../../test/harness.js';
+import { demoIds, setupTestEnv, testConfig, type TestEnv } from '../../../test/harness.js';
+import { demoBranches, testIdNumber } from '../members/members.fixtures.js';
 import { caseHelpers } from '../cases/cases.fixtures.js';
 
 let env: TestEnv;
@@ -122,5 +123,35 @@ describe('phone and one-time code login (residents)', () => {
     } finally {
       await app.close();
     }
+  });
+
+  it("links a member's phone to the member: the login gets the member role and the member id", async () => {
+    const ids = await demoIds(env.database);
+    const branches = await demoBranches(env.database.db, ids.orgs);
+    const gy = await env.login('guiyuan');
+    const phone = '13500135000';
+    const created = await env.app.inject({
+      method: 'POST', url: '/api/members', headers: { cookie: gy },
+      payload: { name: '陈党员', idNumber: testIdNumber(77), phone, status: 'full', joinedOn: '2010-07-01', fullOn: '2011-07-01', category: 'in_service', orgId: branches.laoweiBranch },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    expect((await post('/api/auth/otp/request', { phone }, '10.0.0.5')).statusCode).toBe(200);
+    const res = await post('/api/auth/otp/verify', { phone, code: await codeFor(phone) }, '10.0.0.5');
+    expect(res.statusCode).toBe(200);
+    const user = res.json().user;
+    expect(user.memberId).toBe(String(created.json().id));
+    expect(user.displayName).toBe('陈党员');
+    expect(user.roles.map((r: { key: string }) => r.key).sort()).toEqual(['member', 'resident']);
+    expect(user.permissions).toContain('self:member');
+    const link = await env.database.db.selectFrom('audit_log').selectAll().where('action', '=', 'auth.member_link').execute();
+    expect(link).toHaveLength(1);
+    expect(link[0]!.target_id).toBe(String(created.json().id));
+  });
+
+  it('gives a plain resident no member id and refuses member-only actions', async () => {
+    const phone = '13400134000';
+    expect((await post('/api/auth/otp/request', { phone }, '10.0.0.6')).statusCode).toBe(200);
+    const res = await post('/api/auth/otp/verify', { phone, code: await codeFor(phone) }, '10.0.0.6');
+    expect(res.json().user.memberId).toBeNull();
   });
 });

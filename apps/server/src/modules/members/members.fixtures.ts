@@ -1,4 +1,6 @@
-import type { Executor } from '../../db/database.js';
+import type { Db, Executor } from '../../db/database.js';
+import { DEMO_PASSWORD } from '../../db/seed/demo.js';
+import { hashPassword } from '../../platform/passwords.js';
 import { bruteForceCounts } from '../orgs/org-counts.js';
 import { createOrg } from '../orgs/orgs.service.js';
 import { createPlace } from '../places/places.service.js';
@@ -49,4 +51,37 @@ export async function countDifferences(db: Executor): Promise<string[]> {
   const diffs: string[] = [];
   for (const k of new Set([...brute.keys(), ...kept.keys()])) if ((brute.get(k) ?? 0) !== (kept.get(k) ?? 0)) diffs.push(`${k}: kept ${kept.get(k) ?? 0}, recount ${brute.get(k) ?? 0}`);
   return diffs;
+}
+
+let memberSeq = 500;
+
+/**
+ * A party member with their own login (issue 5): the member is created through the API by an
+ * organisation worker whose scope holds `orgId` (default guiyuan), then an account linked to the
+ * member with the member role. Returns the member id and a session cookie.
+ */
+export async function memberWithLogin(
+  env: { app: { inject: (o: object) => Promise<{ statusCode: number; body: string; json: () => any }> }; database: { db: Db }; login(u: string): Promise<string> },
+  input: { orgId: string; name: string; username?: string; worker?: string; category?: string; skills?: string[]; residencePlaceId?: string; birth?: string; gender?: 'male' | 'female' },
+): Promise<{ memberId: string; cookie: string; username: string }> {
+  const seq = memberSeq++;
+  const worker = await env.login(input.worker ?? 'guiyuan');
+  const gender = input.gender ?? (seq % 2 ? 'male' : 'female');
+  const res = await env.app.inject({
+    method: 'POST',
+    url: '/api/members',
+    headers: { cookie: worker },
+    payload: {
+      name: input.name, idNumber: testIdNumber(seq, { birth: input.birth ?? '19880808', gender }), status: 'full', joinedOn: '2012-07-01', fullOn: '2013-07-01',
+      category: input.category ?? 'in_service', skills: input.skills ?? [], orgId: input.orgId, ...(input.residencePlaceId ? { residencePlaceId: input.residencePlaceId } : {}),
+    },
+  });
+  if (res.statusCode !== 201) throw new Error(`member ${input.name}: ${res.statusCode} ${res.body}`);
+  const memberId = String(res.json().id);
+  const username = input.username ?? `m${seq}`;
+  const db = env.database.db;
+  const role = await db.selectFrom('roles').select('id').where('key', '=', 'member').executeTakeFirstOrThrow();
+  const account = await db.insertInto('accounts').values({ username, display_name: input.name, password_hash: await hashPassword(DEMO_PASSWORD), member_id: memberId }).returning('id').executeTakeFirstOrThrow();
+  await db.insertInto('account_roles').values({ account_id: account.id, role_id: role.id }).execute();
+  return { memberId, cookie: await env.login(username), username };
 }

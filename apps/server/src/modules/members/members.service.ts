@@ -173,3 +173,12 @@ export async function activeMembersOf(ex: Executor, orgId: string, limit = 5): P
   const names = await ex.selectFrom('members').select('name').where('org_id', '=', orgId).where('state', '=', 'active').orderBy(sql`name COLLATE "C"`).orderBy('id').limit(limit).execute();
   return { count: count.n, names: names.map((n) => n.name) };
 }
+
+/**
+ * The active member with this phone (its lookup hash), for linking a phone login to a member's own
+ * account (issue 5). Null when none or when several members share the number (then nobody is linked).
+ */
+export async function activeMemberByPhone(ex: Executor, phoneHmac: string): Promise<{ id: string; name: string } | null> {
+  const rows = await ex.selectFrom('members').select(['id', 'name']).where('phone_hmac', '=', phoneHmac).where('state', '=', 'active').limit(2).execute();
+  return rows.length === 1 ? { id: String(rows[0]!.id), name: rows[0]!.name } : null;
+}

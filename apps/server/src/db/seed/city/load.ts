@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { BuiltinRoleKey } from '@tongxin/contracts';
 import type { Database, Db } from '../../database.js';
 import type { FieldCrypto } from '../../../platform/crypto.js';
 import { mask } from '../../../platform/crypto.js';
@@ -227,7 +228,43 @@ async function demoAccounts(db: Db, city: City) {
       await trx.insertInto('account_scopes').values(a.scopes.map((s) => ({ account_id: id, kind: s.kind, node_id: s.id }))).execute();
     }
   });
-  return wanted.map((a) => ({ username: a.username, password: DEMO_PASSWORD, role: a.role, scope: a.scope }));
+  const members = await memberDemoAccounts(db, roles, hash, n.orgs['桂园街道/老围社区']);
+  return [...wanted.map((a) => ({ username: a.username, password: DEMO_PASSWORD, role: a.role, scope: a.scope })), ...members];
+}
+
+/**
+ * Two members of Laowei's first grid branch with their own logins (issue 5): a member, and the
+ * branch secretary (a member too, with the secretary role over the branch).
+ */
+async function memberDemoAccounts(db: Db, roles: Map<BuiltinRoleKey, string>, hash: string, laoweiOrg?: number) {
+  if (!laoweiOrg) return [];
+  const branch = await db
+    .selectFrom('orgs as o')
+    .innerJoin('org_closure as c', 'c.descendant_id', 'o.id')
+    .select(['o.id', 'o.name'])
+    .where('c.ancestor_id', '=', String(laoweiOrg))
+    .where('o.kind', '=', 'branch')
+    .where('o.domain', '=', 'grid')
+    .orderBy('o.id')
+    .executeTakeFirst();
+  if (!branch) return [];
+  const people = await db.selectFrom('members').select(['id', 'name']).where('org_id', '=', branch.id).where('state', '=', 'active').orderBy('id').limit(2).execute();
+  if (people.length < 2) return [];
+  const wanted = [
+    { username: 'member', member: people[0]!, roles: ['member'], scopes: [] as string[] },
+    { username: 'lw_secretary', member: people[1]!, roles: ['member', 'branch_secretary'], scopes: [String(branch.id)] },
+  ];
+  await db.transaction().execute(async (trx) => {
+    for (const a of wanted) {
+      const existing = await trx.selectFrom('accounts').select('id').where('username', '=', a.username).executeTakeFirst();
+      const id = existing?.id ?? (await trx.insertInto('accounts').values({ username: a.username, display_name: a.member.name, password_hash: hash, member_id: String(a.member.id) }).returning('id').executeTakeFirstOrThrow()).id;
+      await trx.deleteFrom('account_roles').where('account_id', '=', id).execute();
+      await trx.insertInto('account_roles').values(a.roles.map((r) => ({ account_id: id, role_id: roles.get(r as BuiltinRoleKey)! }))).execute();
+      await trx.deleteFrom('account_scopes').where('account_id', '=', id).execute();
+      if (a.scopes.length) await trx.insertInto('account_scopes').values(a.scopes.map((s) => ({ account_id: id, kind: 'org' as const, node_id: s }))).execute();
+    }
+  });
+  return wanted.map((a) => ({ username: a.username, password: DEMO_PASSWORD, role: a.roles.join('+'), scope: `${branch.name}（${a.member.name}）` }));
 }
 
 /**
