@@ -14,6 +14,7 @@ interface Result {
   serverMemoryMb: { rss: number; peak: number; target: number };
   caseIntake?: { rps: number; errors: number; requests: number; latency: { p50: number; p99: number }; gridsInCity: number; gridsRouted: number; target: { rps: number; p99Ms: number } };
   deadlineSweep?: { openCases: number; dueRows: number; processed: number; seconds: number; calls: number; batchSize: number; escalated: number; moot: number; leftDue: number; targetSeconds: number };
+  lifeCompliance?: { meetings: number; districts: { name: string; branches: number }[]; ranking: { latency: { p50: number; p99: number } }; branch: { latency: { p50: number; p99: number } }; target: { p99Ms: number } };
 }
 
 const ok = (pass: boolean) => (pass ? '✅' : '❌ misses');
@@ -54,6 +55,11 @@ export function writePerformanceDoc(resultsDir: string, docFile: string) {
     if (r.deadlineSweep) {
       const d = r.deadlineSweep;
       lines.push(`| deadline sweep over ${d.openCases.toLocaleString('en-US')} open cases (${d.processed} due deadlines processed, batches of ${d.batchSize}) | ${d.seconds} s | ≤ ${d.targetSeconds} s | ${ok(d.seconds <= d.targetSeconds && d.leftDue === 0)} |`);
+    }
+    if (r.lifeCompliance) {
+      const l = r.lifeCompliance;
+      lines.push(`| organisational-life compliance ranking of a district (${l.districts.map((d) => `${d.name} ${d.branches}`).join(', ')} branches; ${l.meetings.toLocaleString('en-US')} meetings in the city), p50 / p99 | ${l.ranking.latency.p50} / ${l.ranking.latency.p99} ms | p99 ≤ ${l.target.p99Ms} ms | ${ok(l.ranking.latency.p99 <= l.target.p99Ms)} |`);
+      lines.push(`| one branch's compliance report, p50 / p99 | ${l.branch.latency.p50} / ${l.branch.latency.p99} ms | — | |`);
     }
     lines.push('', 'Load steps: ' + Object.entries(r.load.steps).map(([k, v]) => `${k} ${v} s`).join('; ') + '.', '');
   }

@@ -18,7 +18,7 @@ export function handleUnauthorised(fn: () => void): void {
   onUnauthorised = fn;
 }
 
-export async function api<T>(method: 'GET' | 'POST', url: string, body?: unknown): Promise<T> {
+export async function api<T>(method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown): Promise<T> {
   const isForm = typeof FormData !== 'undefined' && body instanceof FormData;
   let res: Response;
   try {
@@ -57,6 +57,8 @@ export interface Me {
   displayName: string;
   roles: { key: string; name: string }[];
   permissions: string[];
+  /** set when this is a party member's own login: the member pages (my branch, feed, commitments) show */
+  memberId: string | null;
 }
 export interface Category {
   code: string;
@@ -69,6 +71,11 @@ export interface Category {
 export interface Uploaded {
   id: string;
   gps: { lng: number; lat: number } | null;
+}
+/** POST /api/files/anonymous: the token is presented once, by the anonymous report. */
+export interface AnonymousUploaded extends Uploaded {
+  uploadToken: string;
+  expiresAt: string;
 }
 export interface Created {
   id: string;

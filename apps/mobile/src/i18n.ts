@@ -1,5 +1,8 @@
 import { createI18n } from 'vue-i18n';
 import type { Dict } from '@tongxin/contracts';
+import { memberEn, memberZh } from './i18n.member';
+import { actEn, actZh } from './i18n.activities';
+import { lifeEn, lifeZh } from './i18n.life';
 
 const zh = {
   app: { title: '同心 · 随手拍' },
@@ -17,7 +20,7 @@ const zh = {
     duplicatesTitle: '附近已有同类问题', duplicatesHint: '以下问题可能与您要上报的相同，可直接关注，不必重复上报：', follow: '关注此问题', followed: '已关注，处理进展会同步给您',
     continue: '仍要上报新问题', distance: '{n} 米', trackingCode: '查询码', trackingHint: '请保存查询码，可凭它查询处理进度并评价：', anonymousNotAllowed: '该类别不支持匿名上报，请登录后上报',
     anonymousOnly: '仅显示可匿名上报的类别', uploadFailed: '照片上传失败：{reason}', uploading: '上传中…', number: '案件编号', grid: '所属网格', source: '上报身份', viewMine: '查看我的上报',
-    needCategory: '请选择问题类别', needLocation: '请选择位置', photoLogin: '匿名上报不能附照片',
+    needCategory: '请选择问题类别', needLocation: '请选择位置', photoLogin: '匿名上传的照片须在 2 小时内随上报提交，否则将被删除',
   },
   mine: { title: '我的上报', empty: '您还没有上报过问题', report: '去上报' },
   track: { title: '查询进度', code: '查询码', codePh: '10 位查询码', query: '查询', notFound: '未找到该查询码对应的问题' },
@@ -29,6 +32,10 @@ const zh = {
     title: '待核查', empty: '网格内暂无待核查的问题', pass: '核查通过，结案', fail: '未解决，退回重办', note: '核查说明', notePh: '退回时必填', done: '已提交核查结果', start: '开始现场核查',
   },
   dev: { title: '短信收件箱（开发环境）', hint: '内置短信通道不发送真实短信，验证码显示在这里和服务器日志中。', empty: '暂无短信' },
+  member: memberZh,
+  act: actZh,
+  life: lifeZh,
+  notice: { title: '消息', tab: '消息', readAll: '全部已读', allRead: '已全部标为已读', empty: '暂无消息', unread: '未读', updated: '案件有新进展，已刷新' },
 };
 
 const en: typeof zh = {
@@ -47,7 +54,7 @@ const en: typeof zh = {
     duplicatesTitle: 'Similar cases nearby', duplicatesHint: 'These may be the same problem; follow one instead of reporting again:', follow: 'Follow this case', followed: 'Followed; you will see its progress',
     continue: 'Report a new case anyway', distance: '{n} m', trackingCode: 'Tracking code', trackingHint: 'Keep this code to follow and rate your report:', anonymousNotAllowed: 'This category needs a login',
     anonymousOnly: 'Only categories open to anonymous reports', uploadFailed: 'Upload failed: {reason}', uploading: 'Uploading…', number: 'Case number', grid: 'Grid', source: 'Reporting as', viewMine: 'My reports',
-    needCategory: 'Choose a category', needLocation: 'Choose a location', photoLogin: 'Anonymous reports carry no photos',
+    needCategory: 'Choose a category', needLocation: 'Choose a location', photoLogin: 'Anonymous photos are deleted unless the report is sent within 2 hours',
   },
   mine: { title: 'My reports', empty: 'You have not reported anything yet', report: 'Report' },
   track: { title: 'Track', code: 'Tracking code', codePh: '10 characters', query: 'Look up', notFound: 'No report with this code' },
@@ -59,6 +66,10 @@ const en: typeof zh = {
     title: 'To verify', empty: 'Nothing to verify in your grid', pass: 'Passed: close', fail: 'Not solved: rework', note: 'Note', notePh: 'Required for rework', done: 'Verification recorded', start: 'Start on-site check',
   },
   dev: { title: 'SMS inbox (development)', hint: 'The built-in SMS provider sends nothing; codes appear here and in the server log.', empty: 'No messages' },
+  member: memberEn,
+  act: actEn,
+  life: lifeEn,
+  notice: { title: 'Messages', tab: 'Messages', readAll: 'Mark all read', allRead: 'All marked read', empty: 'No messages', unread: 'Unread', updated: 'The case has moved on; refreshed' },
 };
 
 const saved = typeof localStorage !== 'undefined' ? localStorage.getItem('tx_m_locale') : null;

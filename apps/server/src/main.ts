@@ -59,7 +59,9 @@ async function main() {
   ];
   if (first) {
     lines.push('', first.demo ? '  Demo accounts (演示账号), one per role:' : '  First administrator accounts — write these passwords down now:');
-    for (const a of first.accounts) lines.push(`    ${a.username.padEnd(10)} ${a.password.padEnd(16)} ${BUILTIN_ROLES[a.role].zh} / ${BUILTIN_ROLES[a.role].en} — scope: ${a.scope}`);
+    // a demo account may hold several roles ("member+branch_secretary")
+    const roleName = (role: string, lang: 'zh' | 'en') => role.split('+').map((r) => (BUILTIN_ROLES as Record<string, { zh: string; en: string } | undefined>)[r]?.[lang] ?? r).join(' + ');
+    for (const a of first.accounts) lines.push(`    ${a.username.padEnd(10)} ${a.password.padEnd(16)} ${roleName(a.role, 'zh')} / ${roleName(a.role, 'en')} — scope: ${a.scope}`);
   } else {
     lines.push('  (existing data reused; demo accounts keep their passwords, e.g. sysadmin / Tongxin@2026 if it was never changed)');
   }

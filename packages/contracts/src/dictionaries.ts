@@ -157,6 +157,31 @@ export const COMMITTEE_ROLES = {
   member: { zh: '委员', en: 'Member' },
 } as const satisfies Dict;
 
+// The branch feed and commitments (issue 5: MEM-2, MEM-10)
+export const FEED_KINDS = {
+  notice: { zh: '通知', en: 'Notice' },
+  meeting: { zh: '会议', en: 'Meeting' },
+  activity: { zh: '活动', en: 'Activity' },
+  vote_result: { zh: '表决结果', en: 'Vote result' },
+  new_member: { zh: '新成员', en: 'New member' },
+  points_ranking: { zh: '积分排行', en: 'Points ranking' },
+  commitment: { zh: '承诺践诺', en: 'Commitment' },
+  study: { zh: '学习', en: 'Study' },
+} as const satisfies Dict;
+export type FeedKind = keyof typeof FEED_KINDS;
+
+export const COMMITMENT_STATUS = {
+  published: { zh: '已公开（可修改）', en: 'Published (editable)' },
+  locked: { zh: '支部已确认', en: 'Confirmed by the branch' },
+} as const satisfies Dict;
+
+export const COMMITMENT_ITEM_STATUS = {
+  pending: { zh: '待践诺', en: 'Pending' },
+  in_progress: { zh: '践诺中', en: 'In progress' },
+  fulfilled: { zh: '已践诺', en: 'Fulfilled' },
+  not_fulfilled: { zh: '未践诺', en: 'Not fulfilled' },
+} as const satisfies Dict;
+
 export const ACCOUNT_STATUS = {
   active: { zh: '正常', en: 'Active' },
   disabled: { zh: '停用', en: 'Disabled' },
@@ -351,4 +376,139 @@ export const AUDIT_ACTIONS = {
   'case.routing_save': { zh: '保存派单路由', en: 'Save a routing entry' },
   'notification.read': { zh: '标记通知已读', en: 'Mark a notification read' },
   'notification.read_all': { zh: '全部通知标为已读', en: 'Mark all notifications read' },
+  'feed.post': { zh: '发布支部动态', en: 'Post to a branch feed' },
+  'feed.withdraw': { zh: '撤回支部通知', en: 'Withdraw a branch notice' },
+  'feed.read': { zh: '支部动态标为已读', en: 'Mark the branch feed read' },
+  'commitment.publish': { zh: '党员公开承诺', en: 'Publish commitments' },
+  'commitment.update': { zh: '修改承诺', en: 'Update commitments' },
+  'commitment.lock': { zh: '确认党员承诺', en: 'Confirm commitments' },
+  'commitment.reopen': { zh: '退回承诺修改', en: 'Send commitments back for changes' },
+  'commitment.fulfilment': { zh: '记录践诺', en: 'Record a fulfilment' },
+  'points.award': { zh: '积分入账', en: 'Award points' },
+  'points.correct': { zh: '积分更正', en: 'Correct points' },
+  'points.rules': { zh: '新增积分规则版本', en: 'Add a points-rules version' },
+  'activity.publish': { zh: '发布活动/志愿岗位', en: 'Publish an activity' },
+  'activity.update': { zh: '修改活动', en: 'Update an activity' },
+  'activity.cancel': { zh: '取消活动', en: 'Cancel an activity' },
+  'activity.signup': { zh: '报名活动/认领岗位', en: 'Sign up for an activity' },
+  'activity.signup_cancel': { zh: '取消报名', en: 'Cancel a sign-up' },
+  'activity.check_in': { zh: '扫码签到', en: 'Check in' },
+  'activity.confirm': { zh: '确认出勤', en: 'Confirm attendance' },
+  'volunteer.correction_request': { zh: '申请更正志愿服务时长', en: 'Ask for a volunteer-hours correction' },
+  'volunteer.correction_decide': { zh: '审核志愿服务时长更正', en: 'Decide a volunteer-hours correction' },
+  'volunteer.correct': { zh: '更正志愿服务时长', en: 'Correct volunteer hours' },
+  'volunteer.certificate': { zh: '出具志愿服务证明', en: 'Issue a volunteer-hours certificate' },
+  'meeting.plan': { zh: '计划组织生活会议', en: 'Plan a meeting' },
+  'meeting.update': { zh: '修改会议记录', en: 'Update a meeting record' },
+  'meeting.record': { zh: '记录会议召开', en: 'Record a meeting as held' },
+  'meeting.attendance': { zh: '更正会议考勤', en: 'Correct meeting attendance' },
+  'meeting.cancel': { zh: '取消会议', en: 'Cancel a meeting' },
+  'meeting.lock': { zh: '确认会议记录', en: 'Confirm a meeting record' },
+  'study.session_create': { zh: '登记学习', en: 'Record a study session' },
+  'study.session_update': { zh: '修改学习记录', en: 'Update a study session' },
+  'study.records_add': { zh: '登记党员学时', en: 'Record members\' study hours' },
+  'study.record_update': { zh: '更正党员学时', en: 'Correct a member\'s study hours' },
 } as const satisfies Dict;
+
+// Points, activities and volunteering (issue 5: MEM-9, LIFE-2)
+export const POINTS_SOURCES = {
+  meeting: { zh: '参加组织生活', en: 'Meeting attended' },
+  activity: { zh: '参加活动', en: 'Activity' },
+  volunteer: { zh: '志愿服务', en: 'Volunteer service' },
+  study: { zh: '学习', en: 'Study' },
+  case: { zh: '随手拍被采纳', en: 'Snap report confirmed' },
+  commitment: { zh: '践行承诺', en: 'Commitment fulfilled' },
+  correction: { zh: '积分更正', en: 'Correction' },
+} as const satisfies Dict;
+export type PointsSourceKey = keyof typeof POINTS_SOURCES;
+
+/** How a rule's amount counts: per occurrence, or per verified hour. */
+export const POINTS_UNITS = {
+  each: { zh: '每次', en: 'Each time' },
+  hour: { zh: '每小时', en: 'Per hour' },
+} as const satisfies Dict;
+
+export const ACTIVITY_KINDS = {
+  activity: { zh: '组织活动', en: 'Activity' },
+  volunteer: { zh: '志愿服务岗位', en: 'Volunteer job' },
+} as const satisfies Dict;
+export type ActivityKind = keyof typeof ACTIVITY_KINDS;
+
+export const ACTIVITY_PHASES = {
+  open: { zh: '报名中', en: 'Open for sign-up' },
+  closed: { zh: '报名截止', en: 'Sign-up closed' },
+  ongoing: { zh: '进行中', en: 'Under way' },
+  ended: { zh: '已结束', en: 'Ended' },
+  cancelled: { zh: '已取消', en: 'Cancelled' },
+} as const satisfies Dict;
+
+export const ATTENDANCE = {
+  present: { zh: '出勤', en: 'Present' },
+  absent: { zh: '缺勤', en: 'Absent' },
+} as const satisfies Dict;
+
+export const SIGNUP_STATUS = {
+  signed_up: { zh: '已报名', en: 'Signed up' },
+  cancelled: { zh: '已取消', en: 'Cancelled' },
+} as const satisfies Dict;
+
+export const VOLUNTEER_HOUR_KINDS = {
+  service: { zh: '服务记录', en: 'Service' },
+  correction: { zh: '更正', en: 'Correction' },
+} as const satisfies Dict;
+
+export const CORRECTION_REQUEST_STATUS = {
+  pending: { zh: '待审核', en: 'Pending' },
+  approved: { zh: '已同意', en: 'Approved' },
+  rejected: { zh: '未同意', en: 'Rejected' },
+} as const satisfies Dict;
+
+// Organisational life and study (issue 5: LIFE-1, LIFE-3)
+export const MEETING_KINDS = {
+  general_meeting: { zh: '支部党员大会', en: 'Branch general meeting' },
+  committee_meeting: { zh: '支部委员会', en: 'Branch committee meeting' },
+  group_meeting: { zh: '党小组会', en: 'Party group meeting' },
+  lecture: { zh: '党课', en: 'Party lecture' },
+  theme_day: { zh: '主题党日', en: 'Theme party day' },
+  life_meeting: { zh: '组织生活会', en: 'Organisational-life meeting' },
+  member_review: { zh: '民主评议党员', en: 'Democratic review of members' },
+  talk: { zh: '谈心谈话', en: 'One-to-one talks' },
+} as const satisfies Dict;
+export type MeetingKind = keyof typeof MEETING_KINDS;
+
+export const MEETING_STATUS = {
+  planned: { zh: '计划中', en: 'Planned' },
+  held: { zh: '已召开', en: 'Held' },
+  cancelled: { zh: '已取消', en: 'Cancelled' },
+} as const satisfies Dict;
+export type MeetingStatus = keyof typeof MEETING_STATUS;
+
+export const MEETING_ATTENDANCE = {
+  present: { zh: '出席', en: 'Present' },
+  excused: { zh: '请假', en: 'Excused' },
+  absent: { zh: '缺席', en: 'Absent' },
+} as const satisfies Dict;
+export type MeetingAttendance = keyof typeof MEETING_ATTENDANCE;
+
+/** How often a rule requires a meeting (life_rules). */
+export const LIFE_FREQUENCIES = {
+  month: { zh: '每月', en: 'Monthly' },
+  quarter: { zh: '每季度', en: 'Quarterly' },
+  year: { zh: '每年', en: 'Yearly' },
+} as const satisfies Dict;
+
+/** A required meeting in a period: held, overdue (its due date passed), due (open now), upcoming. */
+export const COMPLIANCE_STATES = {
+  done: { zh: '已完成', en: 'Done' },
+  overdue: { zh: '缺失（已逾期）', en: 'Missing (overdue)' },
+  due: { zh: '待完成（本期内）', en: 'Due (this period)' },
+  upcoming: { zh: '未到期', en: 'Upcoming' },
+} as const satisfies Dict;
+export type ComplianceState = keyof typeof COMPLIANCE_STATES;
+
+export const STUDY_KINDS = {
+  first_agenda: { zh: '第一议题学习', en: 'First-agenda study' },
+  course: { zh: '先锋学院课程', en: 'Course (Pioneer Academy)' },
+  lecture: { zh: '书记讲党课', en: 'Secretary\'s lecture' },
+} as const satisfies Dict;
+export type StudyKind = keyof typeof STUDY_KINDS;

@@ -38,6 +38,21 @@ export const PERMISSIONS = {
   'cases:configure': { zh: '配置案件类别、职能部门、派单路由与时限', en: 'Configure case categories, departments, routing and deadlines', group: 'business' },
   // member self-service (issue 5): a member's own login
   'self:member': { zh: '党员本人：我的支部、支部动态、报名活动、签到、承诺', en: 'Member self-service: my branch, its feed, activities, check-in, commitments', group: 'business' },
+  // branch feed and commitments (issue 5: MEM-2, MEM-10)
+  'feed:read': { zh: '查看支部动态', en: 'View branch feeds', group: 'business' },
+  'feed:post': { zh: '发布支部通知（可下发至下级组织）', en: 'Post branch notices (optionally to the organisations below)', group: 'business' },
+  'commitments:read': { zh: '查看党员承诺', en: 'View members\' commitments', group: 'business' },
+  'commitments:review': { zh: '确认党员承诺、记录践诺', en: 'Confirm members\' commitments and record their fulfilment', group: 'business' },
+  // points, activities and volunteering (issue 5: MEM-9, LIFE-2)
+  'points:read': { zh: '查看党员积分明细与积分排名', en: 'View members\' points ledgers and rankings', group: 'business' },
+  'points:correct': { zh: '更正党员积分（新增更正记录，须写明原因）', en: 'Correct members\' points (a new entry with a reason)', group: 'business' },
+  'points:configure': { zh: '配置积分规则（分值与每月上限）', en: 'Configure points rules (amounts and monthly caps)', group: 'business' },
+  'activities:read': { zh: '查看活动与志愿服务、报名情况', en: 'View activities, volunteer jobs and sign-ups', group: 'business' },
+  'activities:manage': { zh: '发布活动与志愿岗位、扫码签到、确认出勤', en: 'Publish activities and volunteer jobs, run QR check-in, confirm attendance', group: 'business' },
+  'volunteer:certify': { zh: '志愿服务时长：审核更正、出具证明', en: 'Volunteer hours: approve corrections, issue certificates', group: 'business' },
+  // organisational life and study (issue 5: LIFE-1, LIFE-3)
+  'life:read': { zh: '查看组织生活（三会一课等）、合规排名与学习记录', en: 'View organisational life (meetings), compliance rankings and study records', group: 'business' },
+  'life:write': { zh: '计划和记录组织生活会议、考勤，登记学习记录', en: 'Plan and record meetings with attendance; record study', group: 'business' },
 } as const;
 
 export type PermissionKey = keyof typeof PERMISSIONS;

@@ -106,10 +106,12 @@ export type Priority = 'emergency' | 'urgent' | 'general' | 'complex';
 export interface Category {
   code: string; name: string; nameEn: string; group: string; description: string; defaultPriority: string;
   anonymousAllowed: boolean; deadlineHours: Record<string, number>; active: boolean; sortOrder: number;
+  /** offered to Open311 clients as a service */
+  open311Public: boolean;
 }
 export interface CategoryInput {
   name: string; nameEn: string; group?: string; description?: string; defaultPriority: string; anonymousAllowed: boolean;
-  deadlineHours?: Partial<Record<Priority, number>>; active?: boolean; sortOrder?: number;
+  deadlineHours?: Partial<Record<Priority, number>>; active?: boolean; sortOrder?: number; open311Public?: boolean;
 }
 export interface Department {
   id: string; code: string | null; name: string; kind: string; place: Named; phone: string | null; active: boolean;

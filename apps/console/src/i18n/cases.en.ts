@@ -144,6 +144,8 @@ const cases: typeof casesZh = {
     group: 'Group',
     defaultPriority: 'Default priority',
     anonymous: 'Anonymous allowed',
+    open311Public: 'Open311 public',
+    open311Hint: 'When on, third-party apps can see and submit cases of this category through Open311',
     active: 'Active',
     sortOrder: 'Order',
     deadlineHours: 'Deadline (hours)',

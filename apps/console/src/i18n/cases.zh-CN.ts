@@ -143,6 +143,8 @@ export default {
     group: '分组',
     defaultPriority: '默认紧急程度',
     anonymous: '允许匿名',
+    open311Public: 'Open311 公开',
+    open311Hint: '开启后，第三方应用可通过 Open311 接口看到并提交该类别的问题',
     active: '启用',
     sortOrder: '排序',
     deadlineHours: '处置时限（小时）',

@@ -4,6 +4,10 @@ import members from './members.en';
 import places from './places.en';
 import coverage from './coverage.en';
 import cases from './cases.en';
+import notifications from './notifications.en';
+import feed from './feed.en';
+import activityMessages from './activities.en';
+import life from './life.en';
 
 const en: MessageSchema = {
   app: {
@@ -59,6 +63,10 @@ const en: MessageSchema = {
   places,
   coverage,
   cases,
+  notifications,
+  feed,
+  ...activityMessages,
+  life,
   menu: {
     home: 'Home',
     system: 'System',
@@ -143,6 +151,14 @@ const en: MessageSchema = {
       caseInbox: 'Whistles to my department: report and submit results',
       caseRates: 'Response, resolution and satisfaction rates of grids, communities, streets and departments',
       caseSettings: 'Case categories and deadlines, departments, routing',
+      feed: 'Post notices (optionally to the organisations below); read the feeds',
+      activities: 'Publish activities and volunteer jobs; sign-ups, QR check-in, attendance',
+      pointsRanking: 'Members ranked by points (this level or below, by year or month); ledgers and corrections',
+      pointsRules: 'Points rules: amounts and monthly caps per source, by effective date',
+      volunteer: 'Verified volunteer hours, star levels, corrections and certificates',
+      lifeMeetings: 'Meetings of branches: plan, record, attendance and quorum',
+      lifeCompliance: 'Branches ranked by organisational-life compliance under the rule set, with what is missing and when it is due',
+      lifeStudy: 'First-agenda study, courses and lectures with members’ study hours',
     },
   },
   scope: {

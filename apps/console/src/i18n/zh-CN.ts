@@ -4,6 +4,10 @@ import members from './members.zh-CN';
 import places from './places.zh-CN';
 import coverage from './coverage.zh-CN';
 import cases from './cases.zh-CN';
+import notifications from './notifications.zh-CN';
+import feed from './feed.zh-CN';
+import activityMessages from './activities.zh-CN';
+import life from './life.zh-CN';
 const zhCN = {
   app: {
     name: '同心',
@@ -58,6 +62,10 @@ const zhCN = {
   places,
   coverage,
   cases,
+  notifications,
+  feed,
+  ...activityMessages,
+  life,
   menu: {
     home: '首页',
     system: '系统管理',
@@ -142,6 +150,14 @@ const zhCN = {
       caseInbox: '本部门被吹哨的案件：报到、反馈处置结果',
       caseRates: '网格、社区、街道、部门的响应率、解决率、满意率排名',
       caseSettings: '案件类别与时限、职能部门、派单路由',
+      feed: '发布支部通知（可下发下级），查看各级组织动态',
+      activities: '发布活动与志愿服务岗位，报名、扫码签到、确认出勤',
+      pointsRanking: '党员积分排名（本级或含下级，按年/月），积分明细与更正',
+      pointsRules: '积分规则：各类来源的分值与每月上限，按生效日期管理',
+      volunteer: '志愿服务核实时长、星级、时长更正与证明出具',
+      lifeMeetings: '三会一课、主题党日、组织生活会等：计划、记录、考勤与法定人数',
+      lifeCompliance: '按规则集统计各支部组织生活完成情况并排名，列出缺失项与到期日',
+      lifeStudy: '第一议题、先锋学院课程、书记讲党课的学习记录与学时统计',
     },
   },
   scope: {

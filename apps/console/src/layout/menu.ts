@@ -1,5 +1,7 @@
 import type { Component } from 'vue';
 import { Setting, Monitor, Flag, Promotion } from '@element-plus/icons-vue';
+import { Trophy } from '@element-plus/icons-vue';
+import { Notebook } from '@element-plus/icons-vue';
 import { layoutChildren, routeAllowed, type MenuGroup } from '@/router';
 
 export interface MenuLeaf { path: string; title: string; icon?: Component; testid?: string }
@@ -8,6 +10,8 @@ export interface MenuNode { key: string; title: string; icon?: Component; testid
 const GROUPS: Record<MenuGroup, { title: string; icon: Component }> = {
   orgs: { title: 'menu.orgsGroup', icon: Flag },
   cases: { title: 'menu.casesGroup', icon: Promotion },
+  activities: { title: 'activities.menu.group', icon: Trophy },
+  life: { title: 'life.menu.group', icon: Notebook },
   system: { title: 'menu.system', icon: Setting },
   audit: { title: 'menu.auditGroup', icon: Monitor },
 };

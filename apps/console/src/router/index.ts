@@ -2,11 +2,14 @@ import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import type { Component } from 'vue';
 import type { PermissionKey } from '@tongxin/contracts';
 import { House, User, Lock, Document, Avatar, Share, UserFilled, MapLocation, DataAnalysis, Tickets, Bell, TrendCharts, Tools } from '@element-plus/icons-vue';
+import { ChatLineSquare } from '@element-plus/icons-vue';
+import { Calendar, Medal, Histogram, Stamp } from '@element-plus/icons-vue';
+import { Notebook, DataLine, Reading } from '@element-plus/icons-vue';
 import { useAuthStore } from '@/stores/auth';
 import { useTabsStore } from '@/stores/tabs';
 import { i18n } from '@/i18n';
 
-export type MenuGroup = 'orgs' | 'cases' | 'system' | 'audit';
+export type MenuGroup = 'orgs' | 'cases' | 'system' | 'audit' | 'activities' | 'life';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -59,6 +62,48 @@ export const layoutChildren: RouteRecordRaw[] = [
   {
     path: 'coverage', name: 'coverage', component: () => import('@/views/coverage/CoverageView.vue'),
     meta: { title: 'menu.coverage', menu: true, group: 'orgs', icon: DataAnalysis, permission: 'places:read', testid: 'menu-coverage', cacheName: 'CoverageView' },
+  },
+  {
+    path: 'feed', name: 'feed', component: () => import('@/views/feed/FeedView.vue'),
+    meta: { title: 'feed.title', menu: true, group: 'orgs', icon: ChatLineSquare, permission: 'feed:read', testid: 'menu-feed', cacheName: 'FeedView' },
+  },
+  // activities, points and volunteer hours (issue 5: LIFE-2, MEM-9)
+  {
+    path: 'activities', name: 'activities', component: () => import('@/views/activities/ActivitiesView.vue'),
+    meta: { title: 'activities.menu.activities', menu: true, group: 'activities', icon: Calendar, permission: 'activities:read', testid: 'menu-activities', cacheName: 'ActivitiesView' },
+  },
+  {
+    path: 'activities/:id(\\d+)/check-in', name: 'activityCheckIn', component: () => import('@/views/activities/CheckInView.vue'), props: true,
+    meta: { title: 'activities.menu.checkIn', group: 'activities', permission: 'activities:manage', activeMenu: '/activities' },
+  },
+  {
+    path: 'points/ranking', name: 'pointsRanking', component: () => import('@/views/points/PointsRankingView.vue'),
+    meta: { title: 'activities.menu.points', menu: true, group: 'activities', icon: Histogram, permission: 'points:read', testid: 'menu-points', cacheName: 'PointsRankingView' },
+  },
+  {
+    path: 'points/rules', name: 'pointsRules', component: () => import('@/views/points/PointsRulesView.vue'),
+    meta: { title: 'activities.menu.rules', menu: true, group: 'activities', icon: Stamp, permission: 'points:read', testid: 'menu-points-rules', cacheName: 'PointsRulesView' },
+  },
+  {
+    path: 'volunteer', name: 'volunteer', component: () => import('@/views/volunteer/VolunteerView.vue'),
+    meta: { title: 'activities.menu.volunteer', menu: true, group: 'activities', icon: Medal, permission: 'activities:read', testid: 'menu-volunteer', cacheName: 'VolunteerView' },
+  },
+  // organisational life and study (issue 5: LIFE-1, LIFE-3)
+  {
+    path: 'life/meetings', name: 'lifeMeetings', component: () => import('@/views/life/MeetingsView.vue'),
+    meta: { title: 'life.menu.meetings', menu: true, group: 'life', icon: Notebook, permission: 'life:read', testid: 'menu-life-meetings', cacheName: 'MeetingsView' },
+  },
+  {
+    path: 'life/meetings/:id(\\d+)', name: 'lifeMeeting', component: () => import('@/views/life/MeetingDetailView.vue'), props: true,
+    meta: { title: 'life.menu.meeting', group: 'life', permission: 'life:read', activeMenu: '/life/meetings' },
+  },
+  {
+    path: 'life/compliance', name: 'lifeCompliance', component: () => import('@/views/life/ComplianceView.vue'),
+    meta: { title: 'life.menu.compliance', menu: true, group: 'life', icon: DataLine, permission: 'life:read', testid: 'menu-life-compliance', cacheName: 'ComplianceView' },
+  },
+  {
+    path: 'life/study', name: 'lifeStudy', component: () => import('@/views/life/StudyView.vue'),
+    meta: { title: 'life.menu.study', menu: true, group: 'life', icon: Reading, permission: 'life:read', testid: 'menu-life-study', cacheName: 'StudyView' },
   },
   {
     path: 'cases', name: 'cases', component: () => import('@/views/cases/CasesView.vue'),

@@ -284,6 +284,8 @@ export interface CaseCategoriesTable {
   deadline_hours: ColumnType<Record<string, number>, string | undefined, string>;
   active: Generated<boolean>;
   sort_order: Generated<number>;
+  /** offered to Open311 clients (migration 0009) */
+  open311_public: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -438,6 +440,11 @@ export interface FilesTable {
   thumbnail_key: string | null;
   uploaded_by: string | null;
   created_at: Timestamp;
+  /** anonymous uploads (migration 0011): sha256 of the one-time token, its expiry, the client address, when a report claimed it */
+  upload_token_hash: string | null;
+  upload_expires_at: Date | null;
+  upload_ip: string | null;
+  claimed_at: Date | null;
 }
 
 export interface Open311KeysTable {
@@ -458,6 +465,261 @@ export interface OtpCodesTable {
   consumed_at: Date | null;
   ip: string | null;
   created_at: Generated<Date>;
+}
+
+/** The branch feed (migration 0011_feed). */
+export interface FeedItemsTable {
+  id: Id;
+  org_id: string;
+  kind: 'notice' | 'meeting' | 'activity' | 'vote_result' | 'new_member' | 'points_ranking' | 'commitment' | 'study';
+  title: string;
+  body: Generated<string>;
+  attachments: ColumnType<string[], string[] | undefined, string[]>;
+  cascade: Generated<boolean>;
+  internal: Generated<boolean>;
+  author_id: string | null;
+  author_name: string;
+  ref_type: string | null;
+  ref_id: string | null;
+  created_at: Timestamp;
+  withdrawn_at: Date | null;
+  withdrawn_by: string | null;
+}
+
+export interface FeedReadsTable {
+  member_id: string;
+  read_up_to: string;
+  updated_at: Timestamp;
+}
+
+/** Members' yearly commitments and their fulfilment (migration 0011_feed). */
+export interface CommitmentsTable {
+  id: Id;
+  member_id: string;
+  org_id: string;
+  year: number;
+  status: Generated<'published' | 'locked'>;
+  rule_version: string;
+  published_at: Timestamp;
+  updated_at: Timestamp;
+  locked_at: Date | null;
+  locked_by: string | null;
+}
+
+export interface CommitmentItemsTable {
+  id: Id;
+  commitment_id: string;
+  position: number;
+  text: string;
+  status: Generated<'pending' | 'in_progress' | 'fulfilled' | 'not_fulfilled'>;
+}
+
+export interface CommitmentFulfilmentsTable {
+  id: Id;
+  item_id: string;
+  status: 'in_progress' | 'fulfilled' | 'not_fulfilled';
+  note: string;
+  evidence: ColumnType<string[], string[] | undefined, string[]>;
+  recorded_on: string;
+  recorded_by: string | null;
+  recorder_name: string;
+  created_at: Timestamp;
+}
+
+/** Points ledger and rules (issue 5, MEM-9; migration 0012). */
+export interface PointsRuleVersionsTable {
+  id: Id;
+  org_id: string;
+  effective_from: string;
+  title: Generated<string>;
+  rules: ColumnType<Record<string, unknown>, string, string>;
+  created_by: string | null;
+  created_by_name: string;
+  created_at: Timestamp;
+}
+
+export interface PointsEntriesTable {
+  id: Id;
+  member_id: string;
+  org_id: string;
+  source: 'meeting' | 'activity' | 'volunteer' | 'study' | 'case' | 'commitment' | 'correction';
+  source_ref: string;
+  rule_key: string | null;
+  rule_amount: number | null;
+  amount: number;
+  at: Timestamp;
+  note: Generated<string>;
+  corrects_id: string | null;
+  reason: string | null;
+  actor_id: string | null;
+  actor_name: string;
+  created_at: Timestamp;
+}
+
+/** Activities, volunteer jobs, sign-ups and volunteer hours (issue 5, LIFE-2; migration 0012). */
+export interface ActivitiesTable {
+  id: Id;
+  kind: 'activity' | 'volunteer';
+  title: string;
+  description: Generated<string>;
+  org_id: string;
+  place_id: string | null;
+  organiser_name: Generated<string>;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  signup_deadline: Timestamp;
+  location: string;
+  lng: number | null;
+  lat: number | null;
+  capacity: number;
+  skills: ColumnType<string[], string[] | undefined, string[]>;
+  service_hours: ColumnType<number, number | string | undefined, number | string>;
+  contact: Generated<string>;
+  status: Generated<'published' | 'cancelled'>;
+  cancel_reason: string | null;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ActivitySignupsTable {
+  id: Id;
+  activity_id: string;
+  member_id: string;
+  status: Generated<'signed_up' | 'cancelled'>;
+  signed_up_at: Timestamp;
+  cancelled_at: Date | null;
+  checked_in_at: Date | null;
+  attendance: 'present' | 'absent' | null;
+  hours: ColumnType<number | null, number | string | null | undefined, number | string | null>;
+  confirmed_at: Date | null;
+  confirmed_by: string | null;
+}
+
+export interface VolunteersTable {
+  member_id: string;
+  number: string;
+  registered_at: Timestamp;
+}
+
+export interface VolunteerHoursTable {
+  id: Id;
+  member_id: string;
+  kind: 'service' | 'correction';
+  activity_id: string | null;
+  org_id: string;
+  served_on: string;
+  hours: ColumnType<number, number | string, number | string>;
+  content: string;
+  corrects_id: string | null;
+  requested_by: string | null;
+  approved_by: string | null;
+  approved_by_name: string | null;
+  reason: string | null;
+  recorded_by: string | null;
+  recorded_by_name: string;
+  created_at: Timestamp;
+}
+
+export interface VolunteerCorrectionRequestsTable {
+  id: Id;
+  member_id: string;
+  org_id: string;
+  activity_id: string | null;
+  entry_id: string | null;
+  hours: ColumnType<number, number | string, number | string>;
+  reason: string;
+  status: Generated<'pending' | 'approved' | 'rejected'>;
+  decided_by: string | null;
+  decided_by_name: string | null;
+  decided_at: Date | null;
+  decision_note: string | null;
+  correction_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface VolunteerCertificatesTable {
+  id: Id;
+  number: string;
+  member_id: string;
+  org_id: string;
+  issued_on: string;
+  hours: ColumnType<number, number | string, number | string>;
+  content: ColumnType<Record<string, unknown>, string, string>;
+  issued_by: string | null;
+  issued_by_name: string;
+  created_at: Timestamp;
+}
+
+// organisational life and study (migration 0014_org_life)
+export type MeetingKindColumn = 'general_meeting' | 'committee_meeting' | 'group_meeting' | 'lecture' | 'theme_day' | 'life_meeting' | 'member_review' | 'talk';
+
+export interface MeetingsTable {
+  id: Id;
+  org_id: string;
+  branch_id: string;
+  kind: MeetingKindColumn;
+  title: string;
+  status: Generated<'planned' | 'held' | 'cancelled'>;
+  starts_at: Timestamp;
+  ends_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  held_on: string | null;
+  place: Generated<string>;
+  host: Generated<string>;
+  recorder: Generated<string>;
+  agenda: Generated<string>;
+  minutes: Generated<string>;
+  attachments: ColumnType<string[], string[] | undefined, string[]>;
+  expected: Generated<number>;
+  present: Generated<number>;
+  excused: Generated<number>;
+  absent: Generated<number>;
+  voting_total: number | null;
+  voting_present: number | null;
+  quorum_met: boolean | null;
+  counts: Generated<boolean>;
+  rule_version: string | null;
+  cancel_reason: string | null;
+  locked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  locked_by: string | null;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface MeetingAttendanceTable {
+  meeting_id: string;
+  member_id: string;
+  status: 'present' | 'excused' | 'absent';
+  voting: boolean;
+  note: Generated<string>;
+}
+
+export interface StudySessionsTable {
+  id: Id;
+  org_id: string;
+  kind: 'first_agenda' | 'course' | 'lecture';
+  title: string;
+  provider: Generated<string>;
+  held_on: string;
+  hours: number;
+  meeting_id: string | null;
+  note: Generated<string>;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface StudyRecordsTable {
+  id: Id;
+  session_id: string;
+  member_id: string;
+  org_id: string;
+  hours: number;
+  studied_on: string;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }
 
 export interface DB {
@@ -498,4 +760,21 @@ export interface DB {
   open311_keys: Open311KeysTable;
   notifications: NotificationsTable;
   otp_codes: OtpCodesTable;
+  points_rule_versions: PointsRuleVersionsTable;
+  points_entries: PointsEntriesTable;
+  activities: ActivitiesTable;
+  activity_signups: ActivitySignupsTable;
+  volunteers: VolunteersTable;
+  volunteer_hours: VolunteerHoursTable;
+  volunteer_correction_requests: VolunteerCorrectionRequestsTable;
+  volunteer_certificates: VolunteerCertificatesTable;
+  feed_items: FeedItemsTable;
+  feed_reads: FeedReadsTable;
+  commitments: CommitmentsTable;
+  commitment_items: CommitmentItemsTable;
+  commitment_fulfilments: CommitmentFulfilmentsTable;
+  meetings: MeetingsTable;
+  meeting_attendance: MeetingAttendanceTable;
+  study_sessions: StudySessionsTable;
+  study_records: StudyRecordsTable;
 }

@@ -14,6 +14,11 @@ import { caseRoutes } from './cases/cases.routes.js';
 import { fileRoutes } from './files/files.routes.js';
 import { open311Routes } from './open311/open311.routes.js';
 import { notificationRoutes } from './notifications/notifications.routes.js';
+import { pointsRoutes } from './points/points.routes.js';
+import { activityRoutes } from './activities/activities.routes.js';
+import { feedRoutes } from './feed/feed.routes.js';
+import { commitmentRoutes } from './commitments/commitments.routes.js';
+import { lifeRoutes } from './life/life.routes.js';
 
 /** Every feature module, each owning its routes under /api. */
 export async function registerModules(app: FastifyInstance) {
@@ -32,4 +37,9 @@ export async function registerModules(app: FastifyInstance) {
   await app.register(fileRoutes);
   await app.register(open311Routes);
   await app.register(notificationRoutes);
+  await app.register(pointsRoutes);
+  await app.register(activityRoutes);
+  await app.register(feedRoutes);
+  await app.register(commitmentRoutes);
+  await app.register(lifeRoutes);
 }

@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import type { Db, Executor } from '../db/database.js';
+import { sql, type RawBuilder } from 'kysely';
+import type { Db, Executor, Tx } from '../db/database.js';
 import { sha256 } from './crypto.js';
 
 export type AuditResult = 'ok' | 'denied' | 'failed';
@@ -19,6 +19,7 @@ export interface AuditEntry {
 
 export const GENESIS_HASH = '0'.repeat(64);
 const CHAIN_LOCK = 7_270_001; // advisory lock key serialising appends to the chain
+const DOLLAR_TAG = '$tongxin_audit$';
 // Keys whose values are secrets (not, say, an organisation's code): passwords, tokens, TOTP, ciphertexts.
 const SECRET_KEY = /^(password|newPassword|currentPassword|passwordHash|password_hash|secret|token|totpCode|otp|.*_enc|.*Secret)$/i;
 
@@ -59,8 +60,9 @@ interface ChainRow {
   changes: unknown;
 }
 
-export function rowHash(prevHash: string, r: ChainRow): string {
-  const content = canonicalJson({
+/** What an entry's hash covers (with the previous entry's hash). */
+function chainContent(r: ChainRow): Record<string, unknown> {
+  return {
     seq: String(r.seq),
     at: r.at.toISOString(),
     actorId: r.actor_id,
@@ -73,8 +75,97 @@ export function rowHash(prevHash: string, r: ChainRow): string {
     reason: r.reason,
     ip: r.ip,
     changes: r.changes ?? null,
-  });
-  return sha256(`${prevHash}\n${content}`);
+  };
+}
+
+export function rowHash(prevHash: string, r: ChainRow): string {
+  return sha256(`${prevHash}\n${canonicalJson(chainContent(r))}`);
+}
+
+const EPOCH = new Date(0);
+// the content's keys in canonical order (chainContent never leaves one undefined)
+const CONTENT_KEYS = Object.keys(chainContent({ seq: '0', at: EPOCH } as ChainRow)).sort();
+
+/**
+ * canonicalJson(chainContent(row)) in three pieces, around the values of `at` and `seq` (in that
+ * order: keys are sorted), which only the database knows, under the chain lock (audit_append,
+ * migration 0013). It fills them in as JSON strings, "<ISO time>" and "<seq>", and hashes the
+ * result exactly as rowHash does; verifyAuditChain recomputes it here.
+ */
+export function contentPieces(row: Omit<ChainRow, 'seq' | 'at'>): [string, string, string] {
+  return piecesOf(row, canonicalJson(row.changes ?? null));
+}
+
+function piecesOf(row: Omit<ChainRow, 'seq' | 'at' | 'changes'>, canonicalChanges: string): [string, string, string] {
+  const content = chainContent({ ...row, changes: null, seq: '0', at: EPOCH });
+  const pieces: string[] = [];
+  let piece = '';
+  for (const [i, key] of CONTENT_KEYS.entries()) {
+    piece += `${i === 0 ? '{' : ','}${JSON.stringify(key)}:`;
+    if (key === 'at' || key === 'seq') {
+      pieces.push(piece);
+      piece = '';
+    } else piece += key === 'changes' ? canonicalChanges : canonicalJson(content[key]);
+  }
+  pieces.push(`${piece}}`);
+  return pieces as [string, string, string];
+}
+
+/**
+ * canonicalJson(JSON.parse(JSON.stringify(redact(value)))) — the changes as stored — in one pass, for
+ * plain data (plain objects, arrays, strings, finite numbers, booleans, null); undefined for anything
+ * else (a Date, a class instance …), which takes that long way.
+ */
+function plainCanonical(value: unknown): string | undefined {
+  if (value === null) return 'null';
+  if (typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? JSON.stringify(value) : undefined;
+  if (typeof value !== 'object') return undefined;
+  const parts: string[] = [];
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      const p = v === undefined ? 'null' : plainCanonical(v);
+      if (p === undefined) return undefined;
+      parts.push(p);
+    }
+    return `[${parts.join(',')}]`;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  for (const key of Object.keys(value).sort()) {
+    const v = (value as Record<string, unknown>)[key];
+    if (SECRET_KEY.test(key)) {
+      parts.push(`${JSON.stringify(key)}:"[secret]"`);
+      continue;
+    }
+    if (v === undefined) continue;
+    const p = plainCanonical(v);
+    if (p === undefined) return undefined;
+    parts.push(`${JSON.stringify(key)}:${p}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+/** The entries as audit_append takes them: each its canonical content in three pieces (see contentPieces). */
+function appendPayload(entries: readonly AuditEntry[]): string {
+  return JSON.stringify(
+    entries.map((e) => {
+      const row = {
+        actor_id: e.actorId ?? null,
+        actor_name: e.actorName ?? null,
+        action: e.action,
+        target_type: e.targetType ?? null,
+        target_id: e.targetId ?? null,
+        target_label: e.targetLabel ?? null,
+        result: e.result ?? 'ok',
+        reason: e.reason ?? null,
+        ip: e.ip ?? null,
+      };
+      // secrets redacted; through JSON, so the hashed value is exactly what jsonb gives back (no undefined, no Dates)
+      const changes = !e.changes ? 'null' : (plainCanonical(e.changes) ?? canonicalJson(JSON.parse(JSON.stringify(redact(e.changes)))));
+      return piecesOf(row, changes);
+    }),
+  );
 }
 
 /**
@@ -82,39 +173,43 @@ export function rowHash(prevHash: string, r: ChainRow): string {
  * step, so the entry commits or rolls back with the write; the chain lock is held only until commit.
  */
 export async function recordAudit(ex: Executor, entry: AuditEntry): Promise<void> {
-  if (!ex.isTransaction) {
-    await ex.transaction().execute((trx) => recordAudit(trx, entry));
-    return;
-  }
-  await sql`SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`.execute(ex);
-  const last = await ex.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-  const changes = redact(entry.changes);
-  const row: ChainRow = {
-    seq: String(BigInt(last?.seq ?? '0') + 1n),
-    at: new Date(),
-    actor_id: entry.actorId ?? null,
-    actor_name: entry.actorName ?? null,
-    action: entry.action,
-    target_type: entry.targetType ?? null,
-    target_id: entry.targetId ?? null,
-    target_label: entry.targetLabel ?? null,
-    result: entry.result ?? 'ok',
-    reason: entry.reason ?? null,
-    ip: entry.ip ?? null,
-    // through JSON once so the hashed value is exactly what jsonb gives back (no undefined, no Dates)
-    changes: changes ? JSON.parse(JSON.stringify(changes)) : null,
-  };
-  const prevHash = last?.hash ?? GENESIS_HASH;
-  await ex
-    .insertInto('audit_log')
-    .values({
-      ...row,
-      result: row.result as AuditResult,
-      changes: row.changes === null ? null : JSON.stringify(row.changes),
-      prev_hash: prevHash,
-      hash: rowHash(prevHash, row),
-    })
-    .execute();
+  await recordAudits(ex, [entry]);
+}
+
+/**
+ * Appends entries to the hash chain in the given order, in one statement (a batch of the deadline
+ * sweeper, say): the database takes the chain lock, reads the last entry, stamps, hashes and inserts
+ * (audit_append, migration 0013). Same rules as recordAudit: the write's own transaction, last.
+ */
+export async function recordAudits(ex: Executor, entries: readonly AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  // outside a transaction the one statement is a transaction of its own
+  await sql`SELECT audit_append(${CHAIN_LOCK}, ${appendPayload(entries)}::jsonb)`.execute(ex);
+}
+
+/**
+ * For a caller that writes everything in one statement (its own transaction): an expression that
+ * appends the entries to the chain within it (the last sequence number). Evaluate it after the
+ * statement's other writes, so the chain lock is held only for the rest of the statement and its commit.
+ */
+export function auditInStatement(entries: readonly AuditEntry[]): RawBuilder<string> {
+  return sql<string>`audit_append(${CHAIN_LOCK}, ${appendPayload(entries)}::jsonb)`;
+}
+
+/**
+ * recordAudits, then COMMIT, in one message to the database: the chain lock, taken by the append,
+ * is then held only while the database works — never while this process's event loop, busy with
+ * other requests, gets round to sending the COMMIT (under load, most writers queued on the lock for
+ * that). A new, empty transaction is opened in the same message, for the COMMIT that ends the
+ * caller's transaction block. Must be the transaction's last statement.
+ */
+export async function recordAuditsAndCommit(trx: Tx, entries: readonly AuditEntry[]): Promise<void> {
+  // no parameters: one simple-protocol message (the only kind that carries several statements); the
+  // payload is quoted with dollars, or as an E'' literal should it hold the dollar tag
+  const json = appendPayload(entries);
+  const payload = json.includes(DOLLAR_TAG) ? `E'${json.replace(/\\/g, '\\\\').replace(/'/g, "''")}'` : `${DOLLAR_TAG}${json}${DOLLAR_TAG}`;
+  const append = entries.length ? `SELECT audit_append(${CHAIN_LOCK}, ${payload}::jsonb); ` : '';
+  await sql.raw(`${append}COMMIT; BEGIN`).execute(trx);
 }
 
 export interface VerifyResult {

@@ -8,6 +8,8 @@ export interface FieldCrypto {
   decrypt(stored: string): string;
   /** Deterministic keyed hash for exact lookup of an encrypted value (e.g. by ID number). */
   lookupHash(value: string): string;
+  /** A 32-byte key for one purpose (e.g. signing check-in codes), derived from the data key. */
+  deriveKey(purpose: string): Buffer;
 }
 
 export function createFieldCrypto(masterKey: Buffer): FieldCrypto {
@@ -30,6 +32,9 @@ export function createFieldCrypto(masterKey: Buffer): FieldCrypto {
     },
     lookupHash(value) {
       return createHmac('sha256', macKey).update(value.normalize('NFKC').trim().toUpperCase()).digest('base64url');
+    },
+    deriveKey(purpose) {
+      return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), `tongxin ${purpose} v1`, 32));
     },
   };
 }

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import pg from 'pg';
 import type { Database, Executor } from '../db/database.js';
 
@@ -14,7 +14,8 @@ export const EVENTS_CHANNEL = 'tongxin_events';
 
 export type BusEvent =
   | { type: 'notification'; accountId: string; id: string }
-  | { type: 'case'; caseId: string; number: string; action: string; eventId: string; to: string | null };
+  | { type: 'case'; caseId: string; number: string; action: string; eventId: string; to: string | null }
+  | { type: 'feed'; orgId: string; itemId: string };
 
 type Wire = BusEvent & { s: string };
 
@@ -44,24 +45,46 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Publishes an event with the caller's transaction: it is delivered only if that transaction commits. */
 export async function publish(ex: Executor, event: BusEvent): Promise<void> {
+  await publishMany(ex, [event]);
+}
+
+/**
+ * For a caller that writes everything in one statement: on PostgreSQL, an expression to embed in it
+ * that sends the events with it (their count); null where events are published otherwise (PGlite:
+ * call publishMany on the database once the statement has succeeded) or there is nobody to tell.
+ */
+export function notifyInStatement(ex: Executor, events: readonly BusEvent[]): RawBuilder<number> | null {
+  const bus = buses.get(adapterOf(ex));
+  if (!bus || bus.engine !== 'postgresql' || events.length === 0) return null;
+  const wires = events.map((event) => JSON.stringify({ ...event, s: bus.database.schema } satisfies Wire));
+  return sql<number>`(SELECT count(pg_notify(${EVENTS_CHANNEL}, w)) FROM unnest(${wires}::text[]) WITH ORDINALITY AS u(w, i))`;
+}
+
+/** Publishes events with the caller's transaction, in order, in one statement (one pg_notify each). */
+export async function publishMany(ex: Executor, events: readonly BusEvent[]): Promise<void> {
+  if (events.length === 0) return;
   const bus = buses.get(adapterOf(ex));
   if (!bus) return; // no server on this database in this process (a CLI): nobody to tell
-  const wire: Wire = { ...event, s: bus.database.schema };
   if (bus.engine === 'postgresql') {
-    await sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify(wire)})`.execute(ex);
+    const wires = events.map((event) => JSON.stringify({ ...event, s: bus.database.schema } satisfies Wire));
+    if (wires.length === 1) {
+      await sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${wires[0]})`.execute(ex);
+      return;
+    }
+    await sql`SELECT pg_notify(${EVENTS_CHANNEL}, w) FROM unnest(${wires}::text[]) WITH ORDINALITY AS u(w, i) ORDER BY i`.execute(ex);
     return;
   }
   if (!ex.isTransaction) {
-    setImmediate(() => bus.emit(event));
+    setImmediate(() => events.forEach((e) => bus.emit(e)));
     return;
   }
   const waiting = pending.get(ex);
   if (waiting) {
-    waiting.push(event);
+    waiting.push(...events);
     return;
   }
-  const events = [event];
-  pending.set(ex, events);
+  const queued = [...events];
+  pending.set(ex, queued);
   const { rows } = await sql<{ xid: string }>`SELECT pg_current_xact_id()::text AS xid`.execute(ex);
   const xid = rows[0]!.xid;
   // Not awaited: on PGlite the pool has one connection, held by the transaction until it ends.
@@ -69,7 +92,7 @@ export async function publish(ex: Executor, event: BusEvent): Promise<void> {
     for (let i = 0; i < 3000; i++) {
       const r = await sql<{ st: string | null }>`SELECT pg_xact_status(${xid}::xid8) AS st`.execute(bus.database.db);
       const st = r.rows[0]?.st;
-      if (st === 'committed') return events.forEach((e) => bus.emit(e));
+      if (st === 'committed') return queued.forEach((e) => bus.emit(e));
       if (st !== 'in progress') return; // aborted
       await sleep(20);
     }

@@ -37,6 +37,50 @@ export interface CaseRules {
   duplicateRadiusMeters: number;
 }
 
+/** Members' public commitments (亮身份、做承诺, issue 5 MEM-10): how many, how long, for which years. */
+export interface CommitmentRules {
+  /** items in one member's set for a year */
+  maxItems: number;
+  /** characters per item */
+  itemMaxChars: number;
+  /** besides the current year, how many years ahead a member may commit for */
+  yearsAhead: number;
+}
+
+/** Points (积分, issue 5 MEM-9): per source an amount (per time or per verified hour) and a monthly cap per member. */
+export type PointsRuleSource = 'meeting' | 'activity' | 'volunteer' | 'study' | 'case' | 'commitment';
+export interface PointsRules {
+  sources: Record<PointsRuleSource, { amount: number; unit: 'each' | 'hour'; monthlyCap: number | null }>;
+}
+
+/** Volunteer service (domain-rules §9) and activity check-in (issue 5 LIFE-2). */
+export interface VolunteerRules {
+  /** verified hours for 1★ … 5★, ascending */
+  starHours: number[];
+  checkIn: {
+    /** the QR code changes every this many seconds; an older code is refused */
+    stepSeconds: number;
+    /** a code is still taken this many seconds after its step ended (a scan in flight) */
+    graceSeconds: number;
+    /** check-in opens this long before the start and closes this long after the end */
+    opensMinutesBefore: number;
+    closesMinutesAfter: number;
+  };
+}
+
+/** Organisational life (三会一课 and the rest, domain-rules §2, issue 5 LIFE-1): what a branch holds, how often. */
+export type LifeMeetingKind = 'general_meeting' | 'committee_meeting' | 'group_meeting' | 'lecture' | 'theme_day' | 'life_meeting' | 'member_review' | 'talk';
+export interface LifeRules {
+  /** organisation kinds assessed as branches: they hold the meetings (their party groups hold group meetings) */
+  branchKinds: string[];
+  /** a general meeting is valid when more than this share of the voting (full) members is present */
+  quorumShare: number;
+  /** a branch has a committee, and so holds committee meetings, from this many full members */
+  committeeFromFullMembers: number;
+  /** per kind: required every month, quarter or year, so many times (null: recorded, never required) */
+  required: Record<LifeMeetingKind, { every: 'month' | 'quarter' | 'year'; times: number } | null>;
+}
+
 export interface RuleSetDefinition<T> {
   key: string;
   version: string;
@@ -80,6 +124,60 @@ export const DEFAULT_RULE_SETS: RuleSetDefinition<unknown>[] = [
       reopenLimit: 1,
       duplicateRadiusMeters: 250,
     } satisfies CaseRules,
+  },
+  {
+    key: 'commitment_rules',
+    version: '2018',
+    effectiveFrom: '2018-01-01',
+    title: '党员亮身份、做承诺、践诺（支部公开承诺）',
+    rules: { maxItems: 5, itemMaxChars: 200, yearsAhead: 1 } satisfies CommitmentRules,
+  },
+  {
+    key: 'points_rules',
+    version: '2019',
+    effectiveFrom: '2019-01-01',
+    title: '党员积分管理（东晓“菜单式”服务积分；组织可按层级另定）',
+    rules: {
+      sources: {
+        meeting: { amount: 2, unit: 'each', monthlyCap: 10 },
+        activity: { amount: 3, unit: 'each', monthlyCap: 15 },
+        volunteer: { amount: 2, unit: 'hour', monthlyCap: 40 },
+        study: { amount: 1, unit: 'each', monthlyCap: 10 },
+        case: { amount: 2, unit: 'each', monthlyCap: 10 },
+        commitment: { amount: 5, unit: 'each', monthlyCap: null },
+      },
+    } satisfies PointsRules,
+  },
+  {
+    key: 'volunteer_rules',
+    version: '2021',
+    effectiveFrom: '2021-03-01',
+    title: '志愿服务记录与证明出具办法（2021）；社区志愿者星级；活动扫码签到',
+    rules: {
+      starHours: [100, 300, 600, 1000, 1500],
+      checkIn: { stepSeconds: 30, graceSeconds: 5, opensMinutesBefore: 30, closesMinutesAfter: 30 },
+    } satisfies VolunteerRules,
+  },
+  {
+    key: 'life_rules',
+    version: '2018',
+    effectiveFrom: '2018-10-28',
+    title: '中国共产党支部工作条例（试行）：三会一课、主题党日、组织生活会、民主评议党员、谈心谈话',
+    rules: {
+      branchKinds: ['branch', 'joint_branch', 'temporary_branch', 'general_branch'],
+      quorumShare: 0.5,
+      committeeFromFullMembers: 7,
+      required: {
+        general_meeting: { every: 'quarter', times: 1 },
+        committee_meeting: { every: 'month', times: 1 },
+        group_meeting: { every: 'month', times: 1 },
+        theme_day: { every: 'month', times: 1 },
+        lecture: { every: 'year', times: 1 },
+        life_meeting: { every: 'year', times: 1 },
+        member_review: { every: 'year', times: 1 },
+        talk: { every: 'year', times: 1 },
+      },
+    } satisfies LifeRules,
   },
 ];
 

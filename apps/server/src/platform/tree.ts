@@ -32,3 +32,12 @@ export async function namesOf(ex: Executor, kind: TreeKind, ids: string[]): Prom
     SELECT id, name FROM ${sql.table(TABLES[kind].nodes)} WHERE id = ANY(${ids}::bigint[])`.execute(ex);
   return new Map(rows.map((r) => [String(r.id), r.name]));
 }
+
+/** Those of `ids` that lie in the subtree of `rootId` (itself included). */
+export async function inSubtree(ex: Executor, kind: TreeKind, rootId: string, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const { rows } = await sql<{ id: string }>`
+    SELECT descendant_id AS id FROM ${sql.table(TABLES[kind].closure)}
+    WHERE ancestor_id = ${rootId}::bigint AND descendant_id = ANY(${ids}::bigint[])`.execute(ex);
+  return new Set(rows.map((r) => String(r.id)));
+}

@@ -7,7 +7,13 @@ import * as m0005 from './0005_member_name_chars.js';
 import * as m0006 from './0006_files_open311.js';
 import * as m0007 from './0007_otp_codes.js';
 import * as m0008 from './0008_notifications.js';
+import * as m0009 from './0009_open311_public.js';
 import * as m0010 from './0010_member_accounts.js';
+import * as m0011 from './0011_anonymous_files.js';
+import * as m0011feed from './0011_feed.js';
+import * as m0012 from './0012_points_activities.js';
+import * as m0013 from './0013_case_speed.js';
+import * as m0014 from './0014_org_life.js';
 
 /** Every migration in order. Names sort by their number; a migration is never edited once released. */
 export const migrations: Record<string, Migration> = {
@@ -19,5 +25,11 @@ export const migrations: Record<string, Migration> = {
   '0006_files_open311': m0006,
   '0007_otp_codes': m0007,
   '0008_notifications': m0008,
+  '0009_open311_public': m0009,
   '0010_member_accounts': m0010,
+  '0011_anonymous_files': m0011,
+  '0011_feed': m0011feed,
+  '0012_points_activities': m0012,
+  '0013_case_speed': m0013,
+  '0014_org_life': m0014,
 };

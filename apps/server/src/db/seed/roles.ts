@@ -8,8 +8,8 @@ export const BUILTIN_ROLE_PERMISSIONS: Record<BuiltinRoleKey, PermissionKey[]> =
   system_admin: [...byGroup('directory'), ...byGroup('system')],
   security_admin: [...byGroup('directory'), ...byGroup('security')],
   audit_admin: byGroup('audit'),
-  org_worker: ['orgs:read', 'orgs:write', 'places:read', 'places:write', 'members:read', 'members:write', 'members:read_sensitive', 'members:import', 'members:export', 'rules:read', 'rules:write'],
-  branch_secretary: ['orgs:read', 'places:read', 'members:read', 'members:write', 'members:export', 'rules:read'],
+  org_worker: ['orgs:read', 'orgs:write', 'places:read', 'places:write', 'members:read', 'members:write', 'members:read_sensitive', 'members:import', 'members:export', 'rules:read', 'rules:write', 'points:read', 'points:correct', 'points:configure', 'activities:read', 'activities:manage', 'volunteer:certify', 'feed:read', 'feed:post', 'commitments:read', 'commitments:review', 'life:read', 'life:write'],
+  branch_secretary: ['orgs:read', 'places:read', 'members:read', 'members:write', 'members:export', 'rules:read', 'points:read', 'points:correct', 'activities:read', 'activities:manage', 'volunteer:certify', 'feed:read', 'feed:post', 'commitments:read', 'commitments:review', 'life:read', 'life:write'],
   // cases (issue 4): command and supervision are separate; departments see only what they were whistled for
   command_centre: ['cases:report', 'cases:read', 'cases:handle', 'cases:command', 'cases:whistle', 'cases:configure', 'places:read', 'rules:read'],
   supervision_centre: ['cases:read', 'cases:supervise', 'places:read', 'rules:read'],

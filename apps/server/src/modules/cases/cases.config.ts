@@ -23,6 +23,8 @@ export interface Category {
   deadlineHours: Record<string, number>;
   active: boolean;
   sortOrder: number;
+  /** offered to Open311 clients as a service */
+  open311Public: boolean;
 }
 
 export const presentCategory = (r: CategoryRow): Category => ({
@@ -36,6 +38,7 @@ export const presentCategory = (r: CategoryRow): Category => ({
   deadlineHours: r.deadline_hours ?? {},
   active: r.active,
   sortOrder: r.sort_order,
+  open311Public: r.open311_public,
 });
 
 /** Categories in display order (active ones only unless asked); public: the report form and Open311 read it. */
@@ -55,6 +58,8 @@ export interface CategoryInput {
   deadlineHours?: Partial<Record<CasePriority, number>>;
   active?: boolean;
   sortOrder?: number;
+  /** offered to Open311 clients; unchanged when not given (new categories: true) */
+  open311Public?: boolean;
 }
 
 export async function saveCategory(deps: Deps, ctx: RequestContext, code: string, input: CategoryInput, mode: 'create' | 'update'): Promise<Category> {
@@ -73,6 +78,7 @@ export async function saveCategory(deps: Deps, ctx: RequestContext, code: string
     deadline_hours: JSON.stringify(input.deadlineHours ?? {}),
     active: input.active ?? true,
     sort_order: input.sortOrder ?? 0,
+    open311_public: input.open311Public ?? existing?.open311_public ?? true,
   };
   return db.transaction().execute(async (trx) => {
     const row = existing

@@ -6,12 +6,15 @@ import type { RequestContext } from '../../platform/actor.js';
 import { can, requirePermission } from '../../platform/access.js';
 import { sha256 } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
-import { gridIndexOf } from '../places/geo-index.js';
+import { auditInStatement } from '../../platform/audit.js';
+import { notifyInStatement, publishMany } from '../../platform/events.js';
+import { caseStepNotificationsInStatement, nextNotificationId } from '../notifications/notifications.service.js';
+import { GRID_VERSION_KEY, gridIndexOf } from '../places/geo-index.js';
 import { canSee, factsFor } from './cases.access.js';
 import { isSystem, whoOf, type Caller } from './cases.caller.js';
-import { caseById, categoryByCode, nextCaseNumber } from './cases.repo.js';
+import { allocateCase, caseById, categoryAndGridVersion, categoryByCode, runPrepared } from './cases.repo.js';
 import { caseRules } from './cases.rules.js';
-import { recordStep } from './cases.timeline.js';
+import { nextTimelineId, recordStep, stepsInStatement, type StepOf } from './cases.timeline.js';
 import { notAllowed, OPEN_STATES } from './cases.workflow.js';
 
 // Intake (CASE-1): a point routed to its grid (and so to its community, street and district), a
@@ -61,60 +64,86 @@ export async function createCase(deps: Deps, caller: Caller, input: CaseInput): 
     await requirePermission(db, caller as RequestContext, 'cases:report', { type: 'case' });
     if (!ACCOUNT_SOURCES.includes(input.source)) throw new AppError('BAD_REQUEST', { reason: `source ${input.source}` }, { source: 'BAD_REQUEST' });
   }
-  const category = await categoryByCode(db, input.categoryCode);
+  // the category and the grids' version in one lookup: while the shared grid index is current,
+  // routing the point needs no other read
+  const { category, gridVersion } = await categoryAndGridVersion(deps.database, input.categoryCode, GRID_VERSION_KEY);
   if (!category || !category.active) throw new AppError('CASE_CATEGORY_UNKNOWN', { code: input.categoryCode }, { categoryCode: 'CASE_CATEGORY_UNKNOWN' });
   const anonymous = !system && !actor;
   if (anonymous && !category.anonymous_allowed) throw new AppError('CASE_ANONYMOUS_NOT_ALLOWED', { category: category.name_zh });
 
-  const located = (await gridIndexOf(db)).locate(input.lng, input.lat);
+  const located = (await gridIndexOf(db, { version: gridVersion })).locate(input.lng, input.lat);
   if (!located) throw new AppError('CASE_OUTSIDE_GRIDS', { lng: input.lng, lat: input.lat }, { lng: 'CASE_OUTSIDE_GRIDS' });
 
   const trackingCode = anonymous || (system && input.issueTrackingCode) ? newTrackingCode() : null;
   const who = whoOf(caller);
   const now = new Date();
-  return db.transaction().execute(async (trx) => {
-    const number = await nextCaseNumber(trx, now);
-    const row = await trx
-      .insertInto('cases')
-      .values({
-        number,
-        category_id: category.id,
-        description: input.description,
-        lng: input.lng,
-        lat: input.lat,
-        address: input.address ?? '',
-        grid_id: located.gridId,
-        community_id: located.communityId ?? null,
-        street_id: located.streetId ?? null,
-        district_id: located.districtId ?? null,
-        source: anonymous ? 'resident' : input.source,
-        source_ref: input.sourceRef ?? null,
-        reporter_account_id: actor?.id ?? null,
-        reporter_label: system ? who.name : null,
-        tracking_code_hash: trackingCode ? sha256(trackingCode) : null,
-        // residents do not rank their own reports: command (or a trusted system) sets the priority
-        priority: (input.priority && (system || can(actor, 'cases:command')) ? input.priority : null) ?? category.default_priority,
-        owner_place_id: located.gridId,
-        owner_level: 'grid',
-        level: 'grid',
-        level_place_id: located.gridId,
-        attachments: input.attachments ?? [],
-        created_at: now,
-        updated_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const id = String(row.id);
-    await recordStep(trx, who, { id, number }, {
-      action: 'report', to: 'received', level: 'grid', attachments: input.attachments, at: now,
+  // a new case has no followers yet: the reporter is the whole audience of its first step
+  const audience = actor ? [actor.id] : [];
+  // The number and the new rows' ids, in a statement of its own, once the report is known to be
+  // valid: the day's counter row is then locked only for that statement, not while the case is
+  // written (every intake of the day waits for it). A number is lost only if the write below fails.
+  const ids = await allocateCase(deps.database, now, { timeline: nextTimelineId(), notifications: nextNotificationId(), notificationCount: audience.length });
+  const { number } = ids;
+  const id = ids.caseId;
+
+  // Everything else in one statement — its own transaction: the case, its first timeline entry, the
+  // reporter's notification, the live events and, evaluated last, the audit entry. Nothing of it
+  // waits for this process between the audit chain's lock and the commit.
+  const steps = [{
+    who, c: { id, number },
+    step: {
+      action: 'report', to: 'received', level: 'grid', attachments: input.attachments, at: now, audience,
       details: { category: category.code, source: anonymous ? 'resident' : input.source, grid: located.gridName, anonymous, ...(input.sourceRef ? { sourceRef: input.sourceRef } : {}) },
-    });
-    return {
-      id, number, state: 'received' as const, trackingCode,
-      grid: { id: located.gridId, name: located.gridName, code: located.gridCode },
-      communityId: located.communityId ?? null, streetId: located.streetId ?? null, districtId: located.districtId ?? null,
-    };
-  });
+    },
+  }] satisfies StepOf[];
+  const written = stepsInStatement(steps, [ids.timelineId]);
+  const notices = caseStepNotificationsInStatement(written.notices);
+  if (notices.count !== ids.notificationIds.length) throw new Error('createCase: notification ids do not match the audience');
+  const notifications = notices.withIds(ids.notificationIds);
+  const events = [...notifications.events, ...written.live];
+  const row = {
+    id,
+    number,
+    category_id: String(category.id),
+    description: input.description,
+    lng: input.lng,
+    lat: input.lat,
+    address: input.address ?? '',
+    grid_id: located.gridId,
+    community_id: located.communityId ?? null,
+    street_id: located.streetId ?? null,
+    district_id: located.districtId ?? null,
+    source: anonymous ? 'resident' : input.source,
+    source_ref: input.sourceRef ?? null,
+    reporter_account_id: actor?.id ?? null,
+    reporter_label: system ? who.name : null,
+    tracking_code_hash: trackingCode ? sha256(trackingCode) : null,
+    // residents do not rank their own reports: command (or a trusted system) sets the priority
+    priority: (input.priority && (system || can(actor, 'cases:command')) ? input.priority : null) ?? category.default_priority,
+    owner_place_id: located.gridId,
+    owner_level: 'grid',
+    level: 'grid',
+    level_place_id: located.gridId,
+    attachments: input.attachments ?? [],
+    created_at: now.toISOString(),
+    updated_at: now.toISOString(),
+  };
+  const columns = sql.join(Object.keys(row).map((k) => sql.ref(k)));
+  const notify = notifyInStatement(db, events);
+  await runPrepared(deps.database, sql`
+    WITH c AS (INSERT INTO cases (${columns}) SELECT ${columns} FROM jsonb_populate_record(NULL::cases, ${JSON.stringify(row)}::jsonb) RETURNING id),
+         e AS (${written.insert} RETURNING id)
+         ${notifications.insert ? sql`, n AS (${notifications.insert} RETURNING id)` : sql``}
+    SELECT ${auditInStatement(written.audit)} AS seq${notify ? sql`, ${notify} AS notified` : sql``}
+    -- the writes first (this filter reads them), the audit entry after
+    WHERE (SELECT count(*) FROM c) + (SELECT count(*) FROM e)${notifications.insert ? sql` + (SELECT count(*) FROM n)` : sql``} > 0`);
+  // where events do not travel with the statement (PGlite), they go now that it has committed
+  if (!notify) await publishMany(db, events);
+  return {
+    id, number, state: 'received' as const, trackingCode,
+    grid: { id: located.gridId, name: located.gridName, code: located.gridCode },
+    communityId: located.communityId ?? null, streetId: located.streetId ?? null, districtId: located.districtId ?? null,
+  };
 }
 
 const EARTH_RADIUS_M = 6_371_008.8;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { claimAnonymousUploads } from '../files/files.service.js';
 import { caseIdByTrackingCode, rateByTrackingCode, reopenByTrackingCode } from './cases.closing.js';
 import { publicCaseView } from './cases.detail.js';
 import { createCase } from './cases.intake.js';
@@ -9,6 +10,11 @@ import { anonymousReportBody, createdSchema, publicCaseSchema, rateBody, trackin
 
 // Anonymous residents (categories that allow it): report without an account, then follow, rate or
 // reopen the case with the tracking code given at intake. Public routes, limited per client address.
+// Photos: uploaded through POST /api/files/anonymous, presented here as { id, token } (never by id
+// alone: `attachments` is refused for anonymous callers); the report claims them once.
+
+const anonymousPhoto = z.object({ id: z.string().uuid(), token: z.string().min(16).max(100) });
+const anonymousBody = anonymousReportBody.extend({ photos: z.array(anonymousPhoto).max(9).default([]).describe('photos from POST /api/files/anonymous, each with its upload token') });
 
 export async function publicCaseRoutes(fastify: FastifyInstance) {
   await fastify.register(rateLimit, { global: false });
@@ -18,10 +24,17 @@ export async function publicCaseRoutes(fastify: FastifyInstance) {
   const write = { public: true, rateLimit: { max: 10, timeWindow: '1 minute' } };
   const read = { public: true, rateLimit: { max: 60, timeWindow: '1 minute' } };
 
-  app.post('/api/cases/anonymous', { config: write, schema: { tags, summary: 'Report anonymously (only categories that allow it): answers a tracking code', body: anonymousReportBody, response: { 201: createdSchema } } }, async (req, reply) => {
-    const created = await createCase(deps, { ...req.ctx, actor: null }, { ...req.body, source: 'resident' });
-    reply.status(201);
-    return created;
+  app.post('/api/cases/anonymous', { config: write, schema: { tags, summary: 'Report anonymously (only categories that allow it): answers a tracking code', body: anonymousBody, response: { 201: createdSchema } } }, async (req, reply) => {
+    const { photos, ...body } = req.body;
+    const claim = await claimAnonymousUploads(deps.database.db, photos);
+    try {
+      const created = await createCase(deps, { ...req.ctx, actor: null }, { ...body, attachments: claim.ids, source: 'resident' });
+      reply.status(201);
+      return created;
+    } catch (e) {
+      await claim.release();
+      throw e;
+    }
   });
 
   app.get('/api/cases/track/:code', { config: read, schema: { tags, summary: 'The progress of an anonymous report, by its tracking code', params: trackingParam, response: { 200: publicCaseSchema } } }, async (req) =>

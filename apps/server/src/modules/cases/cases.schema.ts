@@ -178,11 +178,13 @@ export const categoryBody = z.object({
   deadlineHours: hoursRecord.optional(),
   active: z.boolean().optional(),
   sortOrder: z.number().int().min(0).max(10_000).optional(),
+  open311Public: z.boolean().optional().describe('offered to Open311 clients (unchanged when omitted; new categories: true)'),
 });
 export const createCategoryBody = categoryBody.extend({ code: categoryCode });
 export const categorySchema = z.object({
   code: z.string(), name: z.string(), nameEn: z.string(), group: z.string(), description: z.string(), defaultPriority: z.string(),
   anonymousAllowed: z.boolean(), deadlineHours: z.record(z.string(), z.number()), active: z.boolean(), sortOrder: z.number(),
+  open311Public: z.boolean(),
 });
 export const categoriesQuery = z.object({ all: boolQuery });
 

@@ -1,15 +1,23 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Database, Executor } from '../../db/database.js';
 import type { RequestContext } from '../../platform/actor.js';
 import { can, requirePermission } from '../../platform/access.js';
 import { recordAudit } from '../../platform/audit.js';
+import { sha256 } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
 import type { Caller } from '../cases/cases.caller.js';
 import { casesReferencingFile, mayViewCase } from '../cases/cases.service.js';
+import { mayViewCommitmentFile } from '../commitments/commitments.service.js';
+import { mayViewFeedFile } from '../feed/feed.service.js';
+import { mayViewMeetingFile } from '../life/life.service.js';
 import { processImage } from './files.image.js';
 import type { FileStore } from './files.store.js';
 
 // Photos for cases (PLAT-6): upload (type from the bytes, GPS read, metadata removed, thumbnail),
 // and serving, only to the uploader or to those who may see a case carrying the photo.
+// Anonymous reports: an anonymous upload answers a one-time upload token (only its sha256 is kept);
+// the anonymous report presenting it claims the file; unclaimed ones are removed after they expire.
 
 export interface FilesDeps {
   database: Database;
@@ -27,7 +35,8 @@ export interface UploadedFile {
   createdAt: string;
 }
 
-const UPLOAD_PERMISSIONS = ['cases:report', 'cases:handle', 'cases:supervise', 'cases:department'] as const;
+// issue 5: notices of the branch feed, evidence of commitments' fulfilment and meeting records carry photos too
+const UPLOAD_PERMISSIONS = ['cases:report', 'cases:handle', 'cases:supervise', 'cases:department', 'feed:post', 'commitments:review', 'life:write'] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function uploadFile(deps: FilesDeps, ctx: RequestContext, input: Buffer): Promise<UploadedFile> {
@@ -35,28 +44,148 @@ export async function uploadFile(deps: FilesDeps, ctx: RequestContext, input: Bu
   const actor = ctx.actor;
   if (!actor) throw new AppError('AUTH_REQUIRED');
   if (!UPLOAD_PERMISSIONS.some((p) => can(actor, p))) await requirePermission(db, ctx, 'cases:report', { type: 'file' });
+  return storeUpload(deps, ctx, input, { accountId: actor.id, actorName: actor.username });
+}
+
+/** How long an anonymous upload waits for its report, and how many may wait per client address. */
+export const ANONYMOUS_UPLOAD_TTL_MS = 2 * 3_600_000;
+export const ANONYMOUS_PENDING_PER_IP = 20;
+export const ANONYMOUS_ACTOR = 'anonymous';
+
+export interface AnonymousUpload extends UploadedFile {
+  /** presented once, with the id, by the anonymous report that attaches the photo */
+  uploadToken: string;
+  expiresAt: string;
+}
+
+/**
+ * A photo for an anonymous report (no session): the same checks as any upload, a cap on unclaimed
+ * uploads per client address, and a one-time token of which only the sha256 is stored.
+ */
+export async function uploadAnonymousFile(deps: FilesDeps, ctx: RequestContext, input: Buffer, now = new Date()): Promise<AnonymousUpload> {
+  const { db } = deps.database;
+  const pending = await db
+    .selectFrom('files')
+    .select(sql<string>`count(*)`.as('n'))
+    .where('uploaded_by', 'is', null)
+    .where('claimed_at', 'is', null)
+    .where('upload_ip', '=', ctx.ip)
+    .where('upload_expires_at', '>', now)
+    .executeTakeFirstOrThrow();
+  if (Number(pending.n) >= ANONYMOUS_PENDING_PER_IP) {
+    await recordAudit(db, { actorName: ANONYMOUS_ACTOR, action: 'file.upload', targetType: 'file', result: 'denied', reason: 'FILE_ANONYMOUS_QUOTA', ip: ctx.ip, changes: { pending: Number(pending.n) } });
+    throw new AppError('FILE_ANONYMOUS_QUOTA');
+  }
+  const token = randomBytes(24).toString('base64url');
+  const expiresAt = new Date(now.getTime() + ANONYMOUS_UPLOAD_TTL_MS);
+  const stored = await storeUpload(deps, ctx, input, { accountId: null, actorName: ANONYMOUS_ACTOR, anonymous: { tokenHash: sha256(token), expiresAt } });
+  return { ...stored, uploadToken: token, expiresAt: expiresAt.toISOString() };
+}
+
+async function storeUpload(
+  deps: FilesDeps,
+  ctx: RequestContext,
+  input: Buffer,
+  who: { accountId: string | null; actorName: string; anonymous?: { tokenHash: string; expiresAt: Date } },
+): Promise<UploadedFile> {
+  const { db } = deps.database;
   let image;
   try {
     image = await processImage(input);
   } catch (e) {
     if (e instanceof AppError) {
-      await recordAudit(db, { actorId: actor.id, actorName: actor.username, action: 'file.upload', targetType: 'file', result: 'failed', reason: e.code, ip: ctx.ip, changes: { size: input.length } });
+      await recordAudit(db, { actorId: who.accountId, actorName: who.actorName, action: 'file.upload', targetType: 'file', result: 'failed', reason: e.code, ip: ctx.ip, changes: { size: input.length } });
     }
     throw e;
   }
   const [key, thumbKey] = [await deps.store.put(image.bytes), await deps.store.put(image.thumbnail)];
+  const anon = who.anonymous;
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .insertInto('files')
-      .values({ sha256: key, mime: image.mime, size: image.bytes.length, width: image.width, height: image.height, gps_lng: image.gps?.lng ?? null, gps_lat: image.gps?.lat ?? null, thumbnail_key: thumbKey, uploaded_by: actor.id })
+      .values({
+        sha256: key, mime: image.mime, size: image.bytes.length, width: image.width, height: image.height, gps_lng: image.gps?.lng ?? null, gps_lat: image.gps?.lat ?? null, thumbnail_key: thumbKey, uploaded_by: who.accountId,
+        ...(anon ? { upload_token_hash: anon.tokenHash, upload_expires_at: anon.expiresAt, upload_ip: ctx.ip } : {}),
+      })
       .returning(['id', 'created_at'])
       .executeTakeFirstOrThrow();
     await recordAudit(trx, {
-      actorId: actor.id, actorName: actor.username, action: 'file.upload', targetType: 'file', targetId: row.id, ip: ctx.ip,
-      changes: { mime: image.mime, size: image.bytes.length, uploadedSize: input.length, width: image.width, height: image.height, sha256: key, gps: image.gps !== null },
+      actorId: who.accountId, actorName: who.actorName, action: 'file.upload', targetType: 'file', targetId: row.id, ip: ctx.ip,
+      changes: { mime: image.mime, size: image.bytes.length, uploadedSize: input.length, width: image.width, height: image.height, sha256: key, gps: image.gps !== null, ...(anon ? { anonymous: true } : {}) },
     });
     return { id: row.id, mime: image.mime, size: image.bytes.length, width: image.width, height: image.height, gps: image.gps, createdAt: row.created_at.toISOString() };
   });
+}
+
+/**
+ * For the anonymous report: each (id, token) must name an unexpired, unclaimed anonymous upload.
+ * Claims them all at once (or none) and answers their ids; release() gives them back when the
+ * report then fails, so the same photos can be sent again.
+ */
+export async function claimAnonymousUploads(ex: Executor, photos: readonly { id: string; token: string }[], now = new Date()): Promise<{ ids: string[]; release(): Promise<void> }> {
+  const unique = [...new Map(photos.map((p) => [p.id, p])).values()];
+  if (unique.length === 0) return { ids: [], release: async () => undefined };
+  const claimed: string[] = [];
+  const bad: string[] = [];
+  for (const p of unique) {
+    if (!UUID.test(p.id) || !p.token) {
+      bad.push(p.id);
+      continue;
+    }
+    const row = await ex
+      .updateTable('files')
+      .set({ claimed_at: now })
+      .where('id', '=', p.id)
+      .where('uploaded_by', 'is', null)
+      .where('claimed_at', 'is', null)
+      .where('upload_token_hash', '=', sha256(p.token))
+      .where('upload_expires_at', '>', now)
+      .returning('id')
+      .executeTakeFirst();
+    if (row) claimed.push(row.id);
+    else bad.push(p.id);
+  }
+  const release = async () => {
+    if (claimed.length) await ex.updateTable('files').set({ claimed_at: null }).where('id', 'in', claimed).where('uploaded_by', 'is', null).execute();
+  };
+  if (bad.length) {
+    await release();
+    throw new AppError('FILE_UPLOAD_TOKEN_INVALID', { ids: bad.join(', ') }, { photos: 'FILE_UPLOAD_TOKEN_INVALID' });
+  }
+  return { ids: claimed, release };
+}
+
+/**
+ * Removes anonymous uploads that no report claimed before they expired: their rows, then the bytes
+ * no remaining row refers to (the store is content-addressed, so two rows may share bytes).
+ */
+export async function sweepAnonymousUploads(deps: FilesDeps, now = new Date(), limit = 500): Promise<number> {
+  const { db } = deps.database;
+  const expired = await db
+    .selectFrom('files')
+    .select(['id', 'sha256', 'thumbnail_key'])
+    .where('uploaded_by', 'is', null)
+    .where('claimed_at', 'is', null)
+    .where('upload_expires_at', '<=', now)
+    .orderBy('upload_expires_at')
+    .limit(limit)
+    .execute();
+  if (expired.length === 0) return 0;
+  // a file some case refers to stays (claimed files are never expired; this guards older rows)
+  const gone: typeof expired = [];
+  for (const f of expired) if ((await casesReferencingFile(db, f.id, 1)).length === 0) gone.push(f);
+  if (gone.length === 0) return 0;
+  const ids = gone.map((f) => f.id);
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('files').where('id', 'in', ids).where('claimed_at', 'is', null).execute();
+    await recordAudit(trx, { actorName: 'system:files', action: 'file.sweep', targetType: 'file', changes: { removed: ids.length, ids: ids.slice(0, 50) } });
+  });
+  const keys = [...new Set(gone.flatMap((f) => [f.sha256, f.thumbnail_key]).filter((k): k is string => !!k))];
+  const stillUsed = new Set(
+    (await db.selectFrom('files').select(['sha256', 'thumbnail_key']).where((eb) => eb.or([eb('sha256', 'in', keys), eb('thumbnail_key', 'in', keys)])).execute()).flatMap((r) => [r.sha256, r.thumbnail_key]),
+  );
+  for (const k of keys) if (!stillUsed.has(k)) await deps.store.delete(k);
+  return ids.length;
 }
 
 /** The bytes of a file (or its thumbnail) for the caller, or NOT_FOUND when they may not see it. */
@@ -67,7 +196,7 @@ export async function readStoredFile(deps: FilesDeps, ctx: RequestContext, id: s
   if (!UUID.test(id)) throw new AppError('NOT_FOUND');
   const row = await db.selectFrom('files').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw new AppError('NOT_FOUND');
-  if (row.uploaded_by !== actor.id && !(await seesACaseWith(db, ctx, id))) {
+  if (row.uploaded_by !== actor.id && !(await seesACaseWith(db, ctx, id)) && !(await mayViewFeedFile(db, ctx, id)) && !(await mayViewCommitmentFile(db, ctx, id)) && !(await mayViewMeetingFile(db, ctx, id))) {
     await recordAudit(db, { actorId: actor.id, actorName: actor.username, action: 'access.denied', targetType: 'file', targetId: id, result: 'denied', reason: 'out_of_scope: file', ip: ctx.ip });
     throw new AppError('NOT_FOUND');
   }
@@ -84,16 +213,21 @@ async function seesACaseWith(ex: Executor, ctx: RequestContext, fileId: string):
 
 /**
  * For the cases module: every attachment id names an uploaded file, and an account may attach only
- * files it uploaded itself (system callers any existing file). Throws FILE_ATTACHMENT_UNKNOWN otherwise.
+ * files it uploaded itself (system callers any existing file; anonymous callers none: they present
+ * upload tokens instead). Throws FILE_ATTACHMENT_UNKNOWN otherwise.
  */
 export async function checkAttachments(ex: Executor, caller: Caller, ids: readonly string[] | undefined): Promise<void> {
   const unique = [...new Set(ids ?? [])];
   if (unique.length === 0) return;
   const valid = unique.filter((id) => UUID.test(id));
   const actorId = 'system' in caller ? null : (caller.actor?.id ?? undefined);
-  let q = ex.selectFrom('files').select('id').where('id', 'in', valid.length ? valid : ['00000000-0000-0000-0000-000000000000']);
-  if (actorId !== null) q = actorId === undefined ? q.where('uploaded_by', 'is', null) : q.where('uploaded_by', '=', actorId);
-  const found = new Set((await q.execute()).map((r) => r.id));
+  let found = new Set<string>();
+  // anonymous callers attach photos only through their upload tokens (claimAnonymousUploads), never by id
+  if (actorId !== undefined && valid.length) {
+    let q = ex.selectFrom('files').select('id').where('id', 'in', valid);
+    if (actorId !== null) q = q.where('uploaded_by', '=', actorId);
+    found = new Set((await q.execute()).map((r) => r.id));
+  }
   const missing = unique.filter((id) => !found.has(id));
   if (missing.length) throw new AppError('FILE_ATTACHMENT_UNKNOWN', { ids: missing.join(', ') }, { attachments: 'FILE_ATTACHMENT_UNKNOWN' });
 }

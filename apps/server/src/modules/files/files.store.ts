@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 // Where file bytes live. Content-addressed: the key is the sha256 of the bytes, so the same photo
@@ -11,6 +11,8 @@ export interface FileStore {
   put(bytes: Buffer): Promise<string>;
   /** The bytes of a key, or null when they are missing. */
   get(key: string): Promise<Buffer | null>;
+  /** Removes the bytes of a key (nothing happens when they are missing). */
+  delete(key: string): Promise<void>;
 }
 
 const KEY = /^[0-9a-f]{64}$/;
@@ -43,6 +45,14 @@ export class LocalFileStore implements FileStore {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw e;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await unlink(this.pathOf(key));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
   }
 }

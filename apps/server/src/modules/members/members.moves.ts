@@ -5,6 +5,7 @@ import type { RequestContext } from '../../platform/actor.js';
 import { requireAccess } from '../../platform/access.js';
 import { recordAudit } from '../../platform/audit.js';
 import { AppError } from '../../platform/errors.js';
+import { postFeedItem } from '../feed/feed.service.js';
 import { applyCountDeltas, memberDeltas } from '../orgs/org-counts.js';
 import { getOrg } from '../orgs/orgs.service.js';
 import { writeMember } from './members.access.js';
@@ -33,6 +34,7 @@ export async function moveMember(deps: AppDeps, ctx: RequestContext, memberId: s
     if (input.on) checkEffectiveDate(input.on, m.joined_on);
     await trx.updateTable('members').set({ org_id: input.toOrgId, updated_at: new Date() }).where('id', '=', memberId).execute();
     await insertMove(trx, { memberId, kind: 'move', fromOrgId, toOrgId: input.toOrgId, reason: input.reason, actorId: actor.id, at: input.on ? chinaMidnight(input.on) : undefined });
+    await postFeedItem(trx, { orgId: input.toOrgId, kind: 'new_member', title: `${m.name}同志转入本组织`, refType: 'member', refId: memberId, actor: { id: actor.id, name: actor.username }, authorName: actor.displayName, ip: ctx.ip });
     const facts = { status: m.status, category: m.category };
     await applyCountDeltas(trx, [...memberDeltas({ orgId: fromOrgId, ...facts }, -1), ...memberDeltas({ orgId: input.toOrgId, ...facts }, 1)]);
     await recordAudit(trx, {

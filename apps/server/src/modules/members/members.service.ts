@@ -6,6 +6,7 @@ import { idsInScope, requireAccess, requirePermission } from '../../platform/acc
 import { recordAudit } from '../../platform/audit.js';
 import { mask } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
+import { postFeedItem } from '../feed/feed.service.js';
 import { applyCountDeltas, memberDeltas } from '../orgs/org-counts.js';
 import { getOrg } from '../orgs/orgs.service.js';
 import { loadMember, writeMember } from './members.access.js';
@@ -15,6 +16,8 @@ import { assertOrgHoldsMembers, checkIdentity, checkStatusDates, RESIDENCE_KINDS
 import type { MemberView } from './members.schema.js';
 
 export { moveAllMembers } from './members.moves.js';
+export { memberServiceFacts, type MemberServiceFacts } from './members.facts.js';
+export { activeRoll, type RollMember } from './members.roll.js';
 
 /** Checks the permission, and the subtree root when one is given (404 outside the scope). */
 export async function checkListAccess(deps: AppDeps, ctx: RequestContext, permission: 'members:read' | 'members:export', orgId?: string): Promise<Actor> {
@@ -69,6 +72,7 @@ export async function createMember(deps: AppDeps, ctx: RequestContext, input: Cr
       const memberId = String(row.id);
       await insertMove(trx, { memberId, kind: input.source, fromOrgId: null, toOrgId: input.orgId, reason: input.reason, actorId: actor.id });
       await applyCountDeltas(trx, memberDeltas({ orgId: input.orgId, status: input.status, category: input.category }, 1));
+      await postFeedItem(trx, { orgId: input.orgId, kind: 'new_member', title: input.source === 'join' ? `欢迎新党员${input.name}` : `${input.name}同志转入本组织`, refType: 'member', refId: memberId, actor: { id: actor.id, name: actor.username }, authorName: actor.displayName, ip: ctx.ip });
       await recordAudit(trx, {
         actorId: actor.id, actorName: actor.username, action: 'member.create', targetType: 'member', targetId: memberId, targetLabel: input.name, ip: ctx.ip,
         changes: { name: input.name, idNumber: values.id_number_masked, phone: values.phone_masked, orgId: input.orgId, status: input.status, category: input.category, joinedOn: input.joinedOn, source: input.source },
@@ -181,4 +185,14 @@ export async function activeMembersOf(ex: Executor, orgId: string, limit = 5): P
 export async function activeMemberByPhone(ex: Executor, phoneHmac: string): Promise<{ id: string; name: string } | null> {
   const rows = await ex.selectFrom('members').select(['id', 'name']).where('phone_hmac', '=', phoneHmac).where('state', '=', 'active').limit(2).execute();
   return rows.length === 1 ? { id: String(rows[0]!.id), name: rows[0]!.name } : null;
+}
+
+/**
+ * Where members stand (issue 5: a member's own branch, the live audience of the branch feed,
+ * names on commitments): organisation, name and state by member id.
+ */
+export async function memberOrgs(ex: Executor, ids: string[]): Promise<Map<string, { orgId: string; name: string; state: string }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await ex.selectFrom('members').select(['id', 'org_id', 'name', 'state']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [String(r.id), { orgId: String(r.org_id), name: r.name, state: r.state }]));
 }

@@ -26,7 +26,7 @@ export async function listenPort(app: App): Promise<number> {
   return (app.server.address() as AddressInfo).port;
 }
 
-export function openSse(port: number, cookie: string, headers: Record<string, string> = {}): Promise<SseClient> {
+export function openSse(port: number, cookie: string, headers: Record<string, string> = {}, query = ''): Promise<SseClient> {
   return new Promise((resolve, reject) => {
     let req: ClientRequest;
     const frames: SseFrame[] = [];
@@ -35,7 +35,7 @@ export function openSse(port: number, cookie: string, headers: Record<string, st
     const waiters: { pred: (f: SseFrame) => boolean; done: (f: SseFrame) => void }[] = [];
     let endResolve!: () => void;
     const ended = new Promise<void>((r) => (endResolve = r));
-    req = request({ host: '127.0.0.1', port, path: '/api/events', headers: { cookie, accept: 'text/event-stream', ...headers } }, (res) => {
+    req = request({ host: '127.0.0.1', port, path: `/api/events${query}`, headers: { cookie, accept: 'text/event-stream', ...headers } }, (res) => {
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         all += chunk;

@@ -4,7 +4,7 @@ import type { Executor, Tx } from '../../db/database.js';
 import type { RequestContext } from '../../platform/actor.js';
 import { recordAudit } from '../../platform/audit.js';
 import { AppError, notFound } from '../../platform/errors.js';
-import { publish } from '../../platform/events.js';
+import { publishMany, type BusEvent } from '../../platform/events.js';
 
 // In-app notifications (PLAT-4): each account sees only its own. Rows are written in the
 // transaction of the change they report, and announced on the event bus with it.
@@ -41,12 +41,23 @@ export interface NewNotification {
 export async function notify(trx: Tx, accountIds: Iterable<string>, n: NewNotification): Promise<void> {
   const ids = [...new Set(accountIds)];
   if (ids.length === 0) return;
-  const rows = await trx
-    .insertInto('notifications')
-    .values(ids.map((account_id) => ({ account_id, kind: n.kind, title: n.title, body: n.body ?? '', case_id: n.caseId ?? null })))
-    .returning(['id', 'account_id'])
-    .execute();
-  for (const r of rows) await publish(trx, { type: 'notification', accountId: r.account_id, id: String(r.id) });
+  await publishMany(trx, await insertNotifications(trx, [{ accountIds: ids, n }]));
+}
+
+/** Inserts the notifications of several changes in one statement; returns the events to publish with them. */
+async function insertNotifications(trx: Tx, batch: { accountIds: Iterable<string>; n: NewNotification }[]): Promise<BusEvent[]> {
+  const values = batch.flatMap(({ accountIds, n }) =>
+    [...new Set(accountIds)].map((account_id) => ({ account_id, kind: n.kind, title: n.title, body: n.body ?? '', case_id: n.caseId ?? null })),
+  );
+  const events: BusEvent[] = [];
+  // 5 parameters a row: chunks stay far below PostgreSQL's 65,535 parameters per statement
+  for (let i = 0; i < values.length; i += 5000) {
+    const rows = await trx.insertInto('notifications').values(values.slice(i, i + 5000)).returning(['id', 'account_id']).execute();
+    // ids follow the order of the values; sorted, so the events go out in that order too
+    rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+    for (const r of rows) events.push({ type: 'notification', accountId: r.account_id, id: String(r.id) });
+  }
+  return events;
 }
 
 function actorOf(ctx: RequestContext) {
@@ -125,29 +136,93 @@ export async function caseAudience(ex: Executor, caseId: string): Promise<Set<st
 
 const stateName = (s: string | null | undefined) => (s ? (CASE_STATES as Record<string, { zh: string }>)[s]?.zh ?? s : '');
 
+/** One timeline entry, as the notifications see it. */
+export interface CaseStepNotice {
+  c: { id: string; number: string };
+  action: string;
+  from?: string | null;
+  to?: string | null;
+  departmentIds: string[];
+  whistleKind?: string;
+  /** the reporter and followers, when the caller already knows them (a new case: its reporter) */
+  people?: string[];
+}
+
 /**
  * The notifications of one timeline entry: the reporter and followers hear of state changes, the
  * staff of whistled departments of the whistle. Called by the cases timeline in the step's transaction.
  */
-export async function notifyCaseStep(
-  trx: Tx,
-  c: { id: string; number: string },
-  step: { action: string; from?: string | null; to?: string | null; departmentIds: string[]; whistleKind?: string },
-): Promise<void> {
-  if (step.to && step.to !== step.from) {
-    const people = await sql<{ account_id: string }>`
-      SELECT reporter_account_id AS account_id FROM cases WHERE id = ${c.id} AND reporter_account_id IS NOT NULL
-      UNION SELECT account_id FROM case_followers WHERE case_id = ${c.id}`.execute(trx);
-    await notify(trx, people.rows.map((r) => String(r.account_id)), {
-      kind: 'case_state',
-      title: `案件 ${c.number}：${stateName(step.to)}`,
-      body: step.from ? `${stateName(step.from)} → ${stateName(step.to)}` : stateName(step.to),
-      caseId: c.id,
-    });
+export async function notifyCaseStep(trx: Tx, c: { id: string; number: string }, step: Omit<CaseStepNotice, 'c'>): Promise<void> {
+  await publishMany(trx, await caseStepNotifications(trx, [{ c, ...step }]));
+}
+
+/**
+ * notifyCaseStep for many entries at once (the deadline sweeper's batches): the same notifications,
+ * with one lookup of the people, one of the department staff and one insert. Returns the events to
+ * publish in the same transaction.
+ */
+export async function caseStepNotifications(trx: Tx, steps: readonly CaseStepNotice[]): Promise<BusEvent[]> {
+  const changes = steps.filter((s) => s.to && s.to !== s.from);
+  const lookup = [...new Set(changes.filter((s) => !s.people).map((s) => s.c.id))];
+  const people = new Map<string, string[]>();
+  if (lookup.length) {
+    const rows = await sql<{ case_id: string; account_id: string }>`
+      SELECT id AS case_id, reporter_account_id AS account_id FROM cases WHERE id = ANY(${lookup}::bigint[]) AND reporter_account_id IS NOT NULL
+      UNION SELECT case_id, account_id FROM case_followers WHERE case_id = ANY(${lookup}::bigint[])`.execute(trx);
+    for (const r of rows.rows) people.set(String(r.case_id), [...(people.get(String(r.case_id)) ?? []), String(r.account_id)]);
   }
-  if (step.action === 'whistle' && step.departmentIds.length) {
-    const staff = await trx.selectFrom('department_staff').select('account_id').where('department_id', 'in', step.departmentIds).execute();
-    const kind = step.whistleKind ? (WHISTLE_KINDS as Record<string, { zh: string }>)[step.whistleKind]?.zh ?? step.whistleKind : '';
-    await notify(trx, staff.map((s) => String(s.account_id)), { kind: 'case_whistle', title: `案件 ${c.number}：${kind || '吹哨'}`, body: '请在时限内报到', caseId: c.id });
+  const whistled = [...new Set(steps.filter((s) => s.action === 'whistle').flatMap((s) => s.departmentIds))];
+  const staff = new Map<string, string[]>();
+  if (whistled.length) {
+    const rows = await trx.selectFrom('department_staff').select(['department_id', 'account_id']).where('department_id', 'in', whistled).execute();
+    for (const r of rows) staff.set(String(r.department_id), [...(staff.get(String(r.department_id)) ?? []), String(r.account_id)]);
   }
+  return insertNotifications(trx, planNotices(steps, (c) => people.get(c) ?? [], (d) => staff.get(d) ?? []));
+}
+
+/** The notifications of timeline entries, given who follows each case and who staffs each department. */
+function planNotices(steps: readonly CaseStepNotice[], peopleOf: (caseId: string) => string[], staffOf: (departmentId: string) => string[]) {
+  const batch: { accountIds: string[]; n: NewNotification }[] = [];
+  for (const step of steps) {
+    const { c } = step;
+    if (step.to && step.to !== step.from) {
+      batch.push({
+        accountIds: step.people ?? peopleOf(c.id),
+        n: { kind: 'case_state', title: `案件 ${c.number}：${stateName(step.to)}`, body: step.from ? `${stateName(step.from)} → ${stateName(step.to)}` : stateName(step.to), caseId: c.id },
+      });
+    }
+    if (step.action === 'whistle' && step.departmentIds.length) {
+      const kind = step.whistleKind ? (WHISTLE_KINDS as Record<string, { zh: string }>)[step.whistleKind]?.zh ?? step.whistleKind : '';
+      batch.push({ accountIds: step.departmentIds.flatMap(staffOf), n: { kind: 'case_whistle', title: `案件 ${c.number}：${kind || '吹哨'}`, body: '请在时限内报到', caseId: c.id } });
+    }
+  }
+  return batch;
+}
+
+/** A new notification id, drawn in the caller's statement (see caseStepNotificationsInStatement). */
+export const nextNotificationId = () => sql<string>`nextval(pg_get_serial_sequence('notifications', 'id'))`;
+
+/**
+ * The notifications of timeline entries whose people are given and that whistle no one (a new
+ * case's report), for a caller that writes everything in one statement: how many ids to draw with
+ * nextNotificationId, then, with those ids, the insert to embed and the events to publish with it.
+ */
+export function caseStepNotificationsInStatement(steps: readonly CaseStepNotice[]) {
+  if (steps.some((s) => !s.people || s.action === 'whistle')) throw new Error('caseStepNotificationsInStatement: people must be known, and no whistles');
+  const values = planNotices(steps, () => [], () => []).flatMap(({ accountIds, n }) =>
+    [...new Set(accountIds)].map((account_id) => ({ account_id, kind: n.kind, title: n.title, body: n.body ?? '', case_id: n.caseId ?? null })),
+  );
+  return {
+    count: values.length,
+    withIds(ids: readonly string[]) {
+      const rows = values.map((v, i) => ({ ...v, id: ids[i]! }));
+      const events: BusEvent[] = rows.map((r) => ({ type: 'notification', accountId: r.account_id, id: r.id }));
+      const insert = rows.length
+        ? sql`INSERT INTO notifications (id, account_id, kind, title, body, case_id)
+            SELECT id, account_id, kind, title, body, case_id
+            FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(id bigint, account_id uuid, kind text, title text, body text, case_id bigint)`
+        : null;
+      return { insert, events };
+    },
+  };
 }

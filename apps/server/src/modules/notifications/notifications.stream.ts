@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Database } from '../../db/database.js';
 import type { BusEvent, EventBus } from '../../platform/events.js';
+import { feedAudience } from '../feed/feed.service.js';
 import { caseAudience, lastNotificationId, notificationById, notificationsAfter, type NotificationView } from './notifications.service.js';
 
 // GET /api/events: Server-Sent Events for the logged-in account. Each instance keeps its open
@@ -8,8 +9,12 @@ import { caseAudience, lastNotificationId, notificationById, notificationsAfter,
 //   event: notification — a notification addressed to the account (id: the notification id)
 //   event: case         — a step on a case the account reported, follows, or was whistled for
 //                         (id: "<last notification id>-c<timeline entry id>")
+//   event: feed         — an item posted to (or withdrawn from) the branch feed of the account's member
+//                         (id: "<last notification id>-f<item id>")
 // A reconnecting client's Last-Event-ID (its leading number) replays the notifications after it.
-// Scope-based delivery (everyone whose places cover the case) is not done: the console reloads lists.
+// A page showing one case (the console's case page, the mobile case view) opens the stream with
+// ?watch=<case ids>: it then also hears the steps on those cases, once the route has checked that the
+// account may see each of them. Scope-based delivery to every viewer of an area is not done.
 
 export const HEARTBEAT_MS = 25_000;
 export const RETRY_MS = 3_000;
@@ -18,11 +23,15 @@ interface Stream {
   accountId: string;
   res: ServerResponse;
   cursor: bigint;
+  /** case ids the page watches (checked by the route) */
+  watch: ReadonlySet<string>;
+  /** the party member of a member's own login: their branch feed is heard (issue 5) */
+  memberId: string | null;
   close(): void;
 }
 
 export interface StreamHub {
-  open(accountId: string, res: ServerResponse, lastEventId: string | undefined): Promise<void>;
+  open(accountId: string, res: ServerResponse, lastEventId: string | undefined, watch?: readonly string[], memberId?: string | null): Promise<void>;
   closeAll(): void;
   readonly size: number;
 }
@@ -47,12 +56,22 @@ export function createStreamHub(database: Database, bus: EventBus, log: { error(
       if (n) for (const s of streams) sendNotification(s, n);
       return;
     }
-    if (byAccount.size === 0) return;
-    const audience = await caseAudience(db, e.caseId);
-    for (const accountId of audience) {
-      for (const s of byAccount.get(accountId) ?? []) {
-        s.res.write(frame('case', `${s.cursor}-c${e.eventId}`, { caseId: e.caseId, number: e.number, action: e.action, to: e.to, eventId: e.eventId }));
+    if (e.type === 'feed') {
+      const byMember = new Map<string, Stream[]>();
+      for (const set of byAccount.values()) for (const s of set) if (s.memberId) byMember.set(s.memberId, [...(byMember.get(s.memberId) ?? []), s]);
+      if (byMember.size === 0) return;
+      for (const memberId of await feedAudience(db, e.itemId, [...byMember.keys()])) {
+        for (const s of byMember.get(memberId)!) s.res.write(frame('feed', `${s.cursor}-f${e.itemId}`, { itemId: e.itemId, orgId: e.orgId }));
       }
+      return;
+    }
+    if (byAccount.size === 0) return;
+    const targets = new Set<Stream>();
+    for (const set of byAccount.values()) for (const s of set) if (s.watch.has(e.caseId)) targets.add(s);
+    const audience = await caseAudience(db, e.caseId);
+    for (const accountId of audience) for (const s of byAccount.get(accountId) ?? []) targets.add(s);
+    for (const s of targets) {
+      s.res.write(frame('case', `${s.cursor}-c${e.eventId}`, { caseId: e.caseId, number: e.number, action: e.action, to: e.to, eventId: e.eventId }));
     }
   };
   bus.subscribe((e) => void onEvent(e).catch((err) => log.error({ err }, 'event fan-out failed')));
@@ -63,7 +82,7 @@ export function createStreamHub(database: Database, bus: EventBus, log: { error(
       for (const set of byAccount.values()) n += set.size;
       return n;
     },
-    async open(accountId, res, lastEventId) {
+    async open(accountId, res, lastEventId, watch = [], memberId = null) {
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
@@ -76,6 +95,8 @@ export function createStreamHub(database: Database, bus: EventBus, log: { error(
         accountId,
         res,
         cursor: 0n,
+        watch: new Set(watch),
+        memberId,
         close() {
           clearInterval(heartbeat);
           const set = byAccount.get(accountId);

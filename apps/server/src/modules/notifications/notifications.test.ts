@@ -87,6 +87,33 @@ describe('notifications', () => {
     again.close();
   });
 
+  it('?watch=<case id>: a page showing a case hears its steps, if the account may see it', async () => {
+    const id = await h.dispatchedCase();
+    // gy_command is neither reporter, follower nor whistled: without watch it hears nothing of the case
+    const plain = await openSse(port, await h.cookieOf('gy_command'));
+    const watching = await openSse(port, await h.cookieOf('gy_command'), {}, `?watch=${id}`);
+    expect(watching.status).toBe(200);
+    await plain.waitFor((f) => f.retry === '3000');
+    await watching.waitFor((f) => f.retry === '3000');
+    await h.expectOk(await h.call('gy_grid', 'POST', `/api/cases/${id}/accept`, {}));
+    const event = JSON.parse((await watching.waitFor(isCase(id, 'accept'))).data!);
+    expect(event).toMatchObject({ caseId: id, to: 'handling' });
+    // the same account's stream without watch did not hear it (both are written in the same fan-out)
+    expect(plain.frames.some(isCase(id, 'accept'))).toBe(false);
+    plain.close();
+    watching.close();
+
+    // a case outside the account's scope: 404 before the stream opens, audited
+    const other = await openSse(port, await h.cookieOf('dx_command'), {}, `?watch=${id}`);
+    expect(other.status).toBe(404);
+    other.close();
+    const denied = await env.database.db.selectFrom('audit_log').select('reason').where('actor_name', '=', 'dx_command').where('target_id', '=', id).where('result', '=', 'denied').execute();
+    expect(denied.map((d) => d.reason)).toContain('out_of_scope: case (events watch)');
+    const bad = await openSse(port, await h.cookieOf('gy_command'), {}, '?watch=abc');
+    expect(bad.status).toBe(400);
+    bad.close();
+  });
+
   it('an event is not delivered when its transaction rolls back', async () => {
     const id = await h.dispatchedCase();
     const sse = await openSse(port, await h.cookieOf('gy_grid'));

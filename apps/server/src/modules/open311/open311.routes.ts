@@ -6,6 +6,7 @@ import { AppError } from '../../platform/errors.js';
 import { localeFrom } from '../../platform/i18n.js';
 import { formatOfUrl, send, sendErrors, toXml, toXmlObject, type Format, type Item } from './open311.format.js';
 import { createKey, listKeys, revokeKey } from './open311.keys.js';
+import { POSTS_PER_MINUTE_PER_IP, POSTS_PER_MINUTE_PER_KEY, windowLimiter, type Limiter } from './open311.limits.js';
 import { createdKeySchema, fileParam, keyBody, keyIdParam, keySchema, postBody, requestsQuery } from './open311.schema.js';
 import { authenticate, getRequest, listRequests, Open311Error, postRequest, serviceDefinition, services, tokenLookup } from './open311.service.js';
 
@@ -15,6 +16,18 @@ import { authenticate, getRequest, listRequests, Open311Error, postRequest, serv
 const FORMATS: Format[] = ['json', 'xml'];
 const SPEC = 'http://wiki.open311.org/GeoReport_v2';
 const CHANGESET = '2026-11-23T00:00:00+08:00';
+
+/** 429 in the spec's error format, with Retry-After. */
+export class Open311RateLimited extends Error {
+  constructor(readonly retryAfter: number, readonly description: string) {
+    super(description);
+  }
+}
+
+function checkLimit(limiter: Limiter, key: string, what: string): void {
+  const wait = limiter.hit(key);
+  if (wait !== null) throw new Open311RateLimited(wait, `rate limit exceeded: at most ${limiter.max} POST requests per minute per ${what}; retry after ${wait} s`);
+}
 
 /** "123.json" → { name: "123", format: "json" }; anything else is not a resource of ours. */
 function splitFile(file: string): { name: string; format: Format } {
@@ -29,6 +42,10 @@ function open311ErrorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
   const format = formatOfUrl(req.url);
   const locale = localeFrom(req.headers['accept-language']);
   if (err instanceof Open311Error) return sendErrors(reply, format, err.status, [{ code: err.status, description: err.description }]);
+  if (err instanceof Open311RateLimited) {
+    reply.header('retry-after', String(err.retryAfter));
+    return sendErrors(reply, format, 429, [{ code: 429, description: err.description }]);
+  }
   if (err instanceof AppError) {
     const status = err.status === 401 ? 403 : err.status;
     return sendErrors(reply, format, status, [{ code: status, description: formatMessage(err.code, err.params, locale) }]);
@@ -48,6 +65,8 @@ async function geoReport(fastify: FastifyInstance) {
   const deps = app.deps;
   const config = { public: true };
   const localeOf = (req: FastifyRequest) => localeFrom(req.headers['accept-language']);
+  const perIp = windowLimiter(POSTS_PER_MINUTE_PER_IP);
+  const perKey = windowLimiter(POSTS_PER_MINUTE_PER_KEY);
 
   app.setErrorHandler(open311ErrorHandler);
   app.setNotFoundHandler((req, reply) => sendErrors(reply, formatOfUrl(req.url), 404, [{ code: 404, description: `${(req.url.split('?')[0] ?? '').slice(0, 200)} not found` }]));
@@ -80,12 +99,15 @@ async function geoReport(fastify: FastifyInstance) {
     app.post(`/requests.${fmt}`, {
       config,
       schema: { tags, summary: `Create a request (a case, source open311) with an api_key (${fmt})`, consumes: ['application/x-www-form-urlencoded', 'application/json'], body: postBody },
-      // the key first: a client without one hears 403, whatever else is wrong
+      // the client address and the key first: a client over a limit hears 429, one without a key 403,
+      // whatever else is wrong
       preValidation: async (req) => {
+        checkLimit(perIp, req.ip, 'client address');
         const body = (req.body ?? {}) as Record<string, unknown>;
         const query = (req.query ?? {}) as Record<string, unknown>;
         const key = typeof body.api_key === 'string' && body.api_key ? body.api_key : typeof query.api_key === 'string' ? query.api_key : undefined;
-        await authenticate(deps, key);
+        const client = await authenticate(deps, key);
+        checkLimit(perKey, client.id, 'api_key');
         if (body && typeof body === 'object' && !body.api_key && key) body.api_key = key;
       },
     }, async (req, reply) => {

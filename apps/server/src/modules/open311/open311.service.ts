@@ -26,8 +26,13 @@ const OPEN_STATES = Object.keys(CASE_STATES).filter((s) => !CLOSED_STATES.includ
 
 const statusOf = (state: string) => (CLOSED_STATES.includes(state) ? 'closed' : 'open');
 
+/** The categories offered to Open311 clients: active and marked public. */
+async function publicCategories(deps: Deps) {
+  return (await listCategories(deps.database.db)).filter((c) => c.open311Public);
+}
+
 export async function services(deps: Deps, locale: Locale): Promise<Item[]> {
-  const categories = await listCategories(deps.database.db);
+  const categories = await publicCategories(deps);
   return categories.map((c) => ({
     service_code: c.code,
     service_name: locale === 'en' ? c.nameEn : c.name,
@@ -41,7 +46,7 @@ export async function services(deps: Deps, locale: Locale): Promise<Item[]> {
 
 /** Definitions exist for services with metadata=true; ours have no extra attributes, so every code answers 404. */
 export async function serviceDefinition(deps: Deps, code: string): Promise<never> {
-  const known = (await listCategories(deps.database.db)).some((c) => c.code === code);
+  const known = (await publicCategories(deps)).some((c) => c.code === code);
   throw new Open311Error(404, known ? `service_code ${code} has no attributes (metadata=false)` : `service_code ${code} not found`);
 }
 
@@ -85,7 +90,8 @@ export async function listRequests(deps: Deps, q: RequestQuery, locale: Locale):
     // per spec, service_request_id overrides every other parameter
     const valid = ids.filter((id) => /^\d{1,18}$/.test(id)).slice(0, MAX_ROWS);
     const { items } = await searchCases(db, { ids: valid, limit: MAX_ROWS });
-    return items.map((c) => present(c, locale));
+    const open = new Set((await publicCategories(deps)).map((c) => c.code));
+    return items.filter((c) => open.has(c.category.code)).map((c) => present(c, locale));
   }
   const end = q.end_date ?? new Date();
   const start = q.start_date ?? new Date(end.getTime() - DEFAULT_DAYS * 86_400_000);
@@ -94,8 +100,13 @@ export async function listRequests(deps: Deps, q: RequestQuery, locale: Locale):
   const bad = statuses.find((s) => s !== 'open' && s !== 'closed');
   if (bad) throw new Open311Error(400, `status must be open or closed, not ${bad}`);
   const states = statuses.length === 1 ? (statuses[0] === 'open' ? OPEN_STATES : CLOSED_STATES) : undefined;
+  // only the requests of public services; asking for others finds nothing
+  const open = (await publicCategories(deps)).map((c) => c.code);
+  const asked = list(q.service_code);
+  const codes = asked.length ? asked.filter((c) => open.includes(c)) : open;
+  if (codes.length === 0) return [];
   const { items } = await searchCases(db, {
-    categoryCodes: list(q.service_code),
+    categoryCodes: codes,
     states,
     createdFrom: start,
     createdTo: new Date(end.getTime() + 1),
@@ -105,15 +116,24 @@ export async function listRequests(deps: Deps, q: RequestQuery, locale: Locale):
   return items.map((c) => present(c, locale));
 }
 
+/** One request of a public service (the others are not there for Open311 clients). */
+async function findRequest(deps: Deps, id: string): Promise<CaseSummary[]> {
+  if (!/^\d{1,18}$/.test(id)) return [];
+  const { items } = await searchCases(deps.database.db, { ids: [id], limit: 1 });
+  if (!items.length) return [];
+  const open = new Set((await publicCategories(deps)).map((c) => c.code));
+  return items.filter((c) => open.has(c.category.code));
+}
+
 export async function getRequest(deps: Deps, id: string, locale: Locale): Promise<Item[]> {
-  const found = /^\d{1,18}$/.test(id) ? (await searchCases(deps.database.db, { ids: [id], limit: 1 })).items : [];
+  const found = await findRequest(deps, id);
   if (!found.length) throw new Open311Error(404, `service_request_id ${id} not found`);
   return found.map((c) => present(c, locale));
 }
 
 /** Requests are created at once, so a token is the request id itself. */
 export async function tokenLookup(deps: Deps, token: string): Promise<Item[]> {
-  const found = /^\d{1,18}$/.test(token) ? (await searchCases(deps.database.db, { ids: [token], limit: 1 })).items : [];
+  const found = await findRequest(deps, token);
   if (!found.length) throw new Open311Error(404, `token ${token} not found`);
   return [{ service_request_id: found[0]!.id, token }];
 }
@@ -147,6 +167,7 @@ export async function postRequest(deps: Deps, body: PostRequest, ip: string, loc
   if (body.lat === undefined || body.long === undefined) {
     throw new Open311Error(400, body.address_string || body.address_id ? 'lat and long are required: an address alone cannot be routed to a grid' : 'lat and long (or address_string) are required');
   }
+  if (!(await publicCategories(deps)).some((c) => c.code === body.service_code)) throw new Open311Error(400, `service_code ${body.service_code} is not a service of this jurisdiction`);
   const description = body.description ?? '';
   if (description.length > MAX_DESCRIPTION) throw new Open311Error(400, `description is longer than ${MAX_DESCRIPTION} characters`);
   const caller = systemCtx(`open311:${client.name}`, ip, locale);

@@ -147,3 +147,84 @@ describe('GeoReport v2', () => {
     expect(res.json()[0].code).toBe(404);
   });
 });
+
+describe('public services (a per-category switch)', () => {
+  it('lists only categories marked public, refuses POSTs and hides requests of the others; the console saves the switch', async () => {
+    const at = await h.centreOf('老围第1网格');
+    const [req] = (await h.expectOk(await post({ api_key: apiKey, service_code: 'utilities', lat: String(at.lat), long: String(at.lng), description: '路灯不亮' }), 201)).json();
+    const categories = (await h.expectOk(await h.call('gy_command', 'GET', '/api/cases/categories?all=1'))).json();
+    expect(categories.every((c: { open311Public: boolean }) => c.open311Public === true)).toBe(true); // existing categories default to public
+    const utilities = categories.find((c: { code: string }) => c.code === 'utilities');
+
+    // the console's category form: switch it off (other fields as they were)
+    const { code: _code, open311Public: _p, ...rest } = utilities;
+    const saved = (await h.expectOk(await h.call('gy_command', 'PUT', '/api/cases/categories/utilities', { ...rest, open311Public: false }))).json();
+    expect(saved.open311Public).toBe(false);
+    // a save without the field keeps it
+    expect((await h.expectOk(await h.call('gy_command', 'PUT', '/api/cases/categories/utilities', rest))).json().open311Public).toBe(false);
+    const audit = await env.database.db.selectFrom('audit_log').select('changes').where('action', '=', 'case.category_save').where('target_label', '=', 'utilities').orderBy('seq').execute();
+    expect(audit[0]!.changes).toMatchObject({ open311Public: false });
+
+    const services = (await get('/open311/v2/services.json')).json().map((s: { service_code: string }) => s.service_code);
+    expect(services).toContain('sanitation');
+    expect(services).not.toContain('utilities');
+    expect((await get('/open311/v2/services.xml')).body).not.toContain('<service_code>utilities</service_code>');
+    const refused = await post({ api_key: apiKey, service_code: 'utilities', lat: String(at.lat), long: String(at.lng), description: '路灯不亮' });
+    expect([refused.statusCode, refused.json()[0].code, refused.json()[0].description]).toEqual([400, 400, 'service_code utilities is not a service of this jurisdiction']);
+    expect((await get(`/open311/v2/requests/${req.service_request_id}.json`)).statusCode).toBe(404);
+    expect((await get(`/open311/v2/requests.json?service_request_id=${req.service_request_id}`)).json()).toEqual([]);
+    expect((await get('/open311/v2/requests.json?service_code=utilities')).json()).toEqual([]);
+    expect((await get('/open311/v2/requests.json')).json().some((r: { service_code: string }) => r.service_code === 'utilities')).toBe(false);
+    // the public case routes and the staff pages still offer it
+    expect((await get('/api/cases/categories')).json().some((c: { code: string }) => c.code === 'utilities')).toBe(true);
+
+    await h.expectOk(await h.call('gy_command', 'PUT', '/api/cases/categories/utilities', { ...rest, open311Public: true }));
+    expect((await get('/open311/v2/services.json')).json().some((s: { service_code: string }) => s.service_code === 'utilities')).toBe(true);
+    expect((await get(`/open311/v2/requests/${req.service_request_id}.json`)).statusCode).toBe(200);
+  });
+
+  it('a new category is public unless switched off', async () => {
+    const created = (await h.expectOk(await h.call('gy_command', 'POST', '/api/cases/categories', { code: 'stray_animals', name: '流浪动物', nameEn: 'Stray animals', defaultPriority: 'general', anonymousAllowed: true }), 201)).json();
+    expect(created.open311Public).toBe(true);
+    const hidden = (await h.expectOk(await h.call('gy_command', 'POST', '/api/cases/categories', { code: 'internal_only', name: '内部事项', nameEn: 'Internal', defaultPriority: 'general', anonymousAllowed: false, open311Public: false }), 201)).json();
+    expect(hidden.open311Public).toBe(false);
+    const services = (await get('/open311/v2/services.json')).json().map((s: { service_code: string }) => s.service_code);
+    expect(services).toContain('stray_animals');
+    expect(services).not.toContain('internal_only');
+    expect((await get('/open311/v2/services/internal_only.json')).json()[0].description).toBe('service_code internal_only not found');
+  });
+});
+
+describe('rate limits of POST requests', () => {
+  const postFrom = (ip: string, fields: Record<string, string>, format = 'json') =>
+    env.app.inject({ method: 'POST', url: `/open311/v2/requests.${format}`, payload: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, remoteAddress: ip });
+
+  it('per API key: the 31st POST in a minute hears 429 in the spec format with Retry-After; other keys are not affected', async () => {
+    const key = (await h.expectOk(await h.call('sysadmin', 'POST', '/api/open311/keys', { name: 'busy-app' }), 201)).json().key as string;
+    const statuses: number[] = [];
+    // spread over addresses so that only the key's limit applies; a missing location still counts
+    for (let i = 0; i < 30; i++) statuses.push((await postFrom(`10.31.0.${i + 1}`, { api_key: key, service_code: 'sanitation', description: 'x' })).statusCode);
+    expect(statuses.every((s) => s === 400)).toBe(true);
+    const limited = await postFrom('10.31.1.1', { api_key: key, service_code: 'sanitation', description: 'x' });
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.json()).toEqual([{ code: 429, description: expect.stringContaining('per api_key') }]);
+    const xml = await postFrom('10.31.1.2', { api_key: key, service_code: 'sanitation', description: 'x' }, 'xml');
+    expect([xml.statusCode, xml.body.includes('<errors><error><code>429</code>')]).toEqual([429, true]);
+    // another client is not affected
+    const other = await postFrom('10.31.1.3', { api_key: apiKey, service_code: 'sanitation', description: 'x' });
+    expect(other.statusCode).toBe(400);
+  });
+
+  it('per client address, before the key is checked: the 61st POST in a minute hears 429', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 60; i++) statuses.push((await postFrom('10.32.0.1', { api_key: `guess-${i}`, service_code: 'sanitation' })).statusCode);
+    expect(statuses.every((s) => s === 403)).toBe(true);
+    const limited = await postFrom('10.32.0.1', { api_key: apiKey, service_code: 'sanitation' });
+    expect([limited.statusCode, limited.json()[0].code]).toEqual([429, 429]);
+    expect(limited.json()[0].description).toContain('per client address');
+    // reads are not limited here
+    expect((await env.app.inject({ method: 'GET', url: '/open311/v2/services.json', remoteAddress: '10.32.0.1' })).statusCode).toBe(200);
+    expect((await postFrom('10.32.0.2', { api_key: apiKey, service_code: 'sanitation' })).statusCode).toBe(400);
+  });
+});

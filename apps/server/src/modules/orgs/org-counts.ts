@@ -137,6 +137,15 @@ function fold(rows: { dim: string; key: string; n: number }[]): Counts {
   return out;
 }
 
+/**
+ * One organisation's own count as an SQL expression over a column of another module's set-based
+ * query (issue 5: the full members of each branch in the organisational-life compliance ranking),
+ * so the table stays this module's: a primary-key lookup per row, 0 when there is none.
+ */
+export function ownCountExpr(orgIdColumn: string, dim: 'own_members' | 'own_member_status' | 'own_children', key: string) {
+  return sql<number>`coalesce((SELECT oc.n FROM org_counts oc WHERE oc.org_id = ${sql.ref(orgIdColumn)} AND oc.dim = ${dim} AND oc.key = ${key}), 0)`;
+}
+
 /** The subtree statistics of one organisation: one index lookup. */
 export async function countsOf(ex: Executor, orgId: string): Promise<Counts> {
   return fold(await ex.selectFrom('org_counts').select(['dim', 'key', 'n']).where('org_id', '=', orgId).execute());

@@ -31,12 +31,18 @@ type Indexed = GridEntry & { bbox: BBox; boxArea: number };
 
 const ANCESTOR_KINDS = { community: 'communityId', street: 'streetId', district: 'districtId' } as const;
 
-/** Changes whenever a grid is added, removed or edited: compared before a shared index is reused. */
+/**
+ * The version of the grids: bumped (by triggers on places, migration 0013) in the transaction of any
+ * change to a grid row, whoever makes it. One indexed lookup, compared before a shared index is reused.
+ */
 async function gridStamp(ex: Executor): Promise<string> {
-  const { rows } = await sql<{ n: number; t: string | null }>`
-    SELECT count(*)::int AS n, max(updated_at)::text AS t FROM places WHERE kind = 'grid'`.execute(ex);
-  return `${rows[0]?.n ?? 0}|${rows[0]?.t ?? ''}`;
+  const row = await ex.selectFrom('platform_meta').select('value').where('key', '=', GRID_VERSION_KEY).executeTakeFirst();
+  return versionOf(row?.value);
 }
+
+/** The platform_meta key of the grids' version, for a caller that reads it with its own lookup. */
+export const GRID_VERSION_KEY = 'grid_version';
+const versionOf = (value: string | null | undefined) => (value && /^\d+$/.test(value) ? value : '0');
 
 export class GridIndex {
   private constructor(
@@ -64,8 +70,8 @@ export class GridIndex {
   }
 
   /** Every grid with a boundary, with its community, street and district from the closure table. */
-  static async load(ex: Executor): Promise<GridIndex> {
-    const stamp = await gridStamp(ex);
+  static async load(ex: Executor, knownStamp?: string): Promise<GridIndex> {
+    const stamp = knownStamp ?? (await gridStamp(ex));
     const rows = await ex
       .selectFrom('places')
       .select(['id', 'code', 'name', 'geometry', 'bbox'])
@@ -126,22 +132,32 @@ export class GridIndex {
   }
 }
 
-const shared = new WeakMap<Db, Promise<GridIndex>>();
+// One index per database, with the version it is being (or was) built from: requests that arrive
+// while it loads share the same load.
+const shared = new WeakMap<Db, { stamp: string; index: Promise<GridIndex> }>();
 
 /**
  * The shared index of a database: built on first use and rebuilt when the grids have changed since
  * (here or on another server instance), so a case is always routed by the current boundaries.
+ * The version is read before the grids, so an index never carries a newer version than its grids.
  */
-export async function gridIndexOf(db: Db): Promise<GridIndex> {
-  const stamp = await gridStamp(db);
+export async function gridIndexOf(db: Db, opts: { version?: string | null } = {}): Promise<GridIndex> {
+  // a caller may read the version itself, with its own lookup (platform_meta, GRID_VERSION_KEY)
+  const stamp = opts.version !== undefined ? versionOf(opts.version) : await gridStamp(db);
   const cached = shared.get(db);
-  if (cached) {
-    const index = await cached.catch(() => null);
-    if (index && index.stamp === stamp) return index;
+  // versions only grow: an index built from a newer version than this request read is current too
+  if (cached && BigInt(cached.stamp) >= BigInt(stamp)) {
+    const index = await cached.index.catch(() => null);
+    if (index) return index;
   }
-  const loading = GridIndex.load(db);
-  shared.set(db, loading);
-  return loading;
+  const index = GridIndex.load(db, stamp);
+  const entry = { stamp, index };
+  shared.set(db, entry);
+  // a failed load is not kept: the next case tries again
+  index.catch(() => {
+    if (shared.get(db) === entry) shared.delete(db);
+  });
+  return index;
 }
 
 /** Drops the shared index after grid boundaries changed; the next gridIndexOf rebuilds it. */

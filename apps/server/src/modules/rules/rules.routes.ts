@@ -7,6 +7,10 @@ import { AppError } from '../../platform/errors.js';
 import { listRuleSets } from '../../platform/rules.js';
 import { optionalString } from '../../platform/pagination.js';
 import { caseRulesSchema } from '../cases/cases.rules.js';
+import { commitmentRulesSchema } from '../commitments/commitments.rules.js';
+import { pointsRulesSchema } from '../points/points.rules.js';
+import { lifeRulesSchema } from '../life/life.rules.js';
+import { volunteerRulesSchema } from '../activities/activities.rules.js';
 
 // What each rule set must contain; a new version is checked against it before it is stored.
 const RULE_SCHEMAS: Record<string, z.ZodTypeAny> = {
@@ -23,6 +27,10 @@ const RULE_SCHEMAS: Record<string, z.ZodTypeAny> = {
     officeBuildingMinFloors: z.number().int().min(1),
   }),
   case_rules: caseRulesSchema,
+  commitment_rules: commitmentRulesSchema,
+  points_rules: pointsRulesSchema,
+  life_rules: lifeRulesSchema,
+  volunteer_rules: volunteerRulesSchema,
 };
 
 const ruleSetSchema = z.object({ id: z.string(), key: z.string(), version: z.string(), effectiveFrom: z.string(), title: z.string(), rules: z.unknown() });

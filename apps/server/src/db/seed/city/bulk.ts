@@ -31,8 +31,12 @@ async function insertRows(ex: Executor, table: string, columns: Column[], rows: 
 /** One value in COPY text format. */
 function copyValue(v: unknown): string {
   if (v === null || v === undefined) return '\\N';
-  return String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  const s = String(v);
+  // most values need no escaping: one test instead of four replacements (millions of values per load)
+  if (!NEEDS_ESCAPE.test(s)) return s;
+  return s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
 
 /** Runs `fn` in one transaction with a writer suited to the engine; commits are not waited for on disk. */
 export async function withBulk<T>(database: Database, fn: (w: BulkWriter) => Promise<T>): Promise<T> {

@@ -66,7 +66,8 @@ export interface City {
   difficulty: { orgNames: string[]; count: number };
 }
 
-const TODAY = '2026-11-01';
+/** The synthetic city's today: members joined before it, meetings were held before it. */
+export const TODAY = '2026-11-01';
 const SHENZHEN_BOX: Box = { w: 113.76, s: 22.45, e: 114.62, n: 22.86 };
 const MEMBER_KINDS = new Set(['committee', 'working_committee', 'general_branch', 'branch', 'joint_branch', 'temporary_branch']);
 

@@ -15,6 +15,7 @@ import { buildCity, generateMembers, type City, type GenMember, type GenOrg } fr
 import { Rng } from './rng.js';
 import { withBulk, type BulkWriter, type Column } from './bulk.js';
 import { SCALES, type ScaleSpec } from './specs.js';
+import { loadMeetings } from './meetings.js';
 
 // Loads a synthetic city with set-based inserts (unnest of arrays, thousands of rows a statement).
 // Subtree counts are tallied while generating, not recomputed afterwards.
@@ -43,6 +44,8 @@ export interface LoadResult {
 
 /** The domain tables a reset empties (accounts and audit log excepted: the log is append-only). */
 const DOMAIN_TABLES = [
+  'study_records', 'study_sessions', 'meeting_attendance', 'meetings',
+  'volunteer_certificates', 'volunteer_correction_requests', 'volunteer_hours', 'volunteers', 'activity_signups', 'activities', 'points_entries', 'points_rule_versions',
   'notifications', 'case_deadlines', 'case_events', 'case_whistles', 'case_followers', 'cases', 'case_counters', 'case_routes', 'department_staff', 'departments', 'case_categories',
   'assistance_visits', 'difficulty_records', 'mobile_records', 'community_reviews', 'community_registrations', 'member_moves', 'members', 'org_counts', 'org_history', 'org_committee_members', 'org_units', 'org_closure', 'orgs', 'place_closure', 'places'];
 
@@ -53,7 +56,9 @@ export async function isEmpty(db: Db): Promise<boolean> {
 
 export async function resetDomain(db: Db): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    // cases refer to accounts and places, so the domain goes first, then the accounts
+    // cases refer to accounts and places, so the domain goes first, then the accounts; members'
+    // own accounts refer to members, so that link goes before anything
+    await sql`UPDATE accounts SET member_id = NULL WHERE member_id IS NOT NULL`.execute(trx);
     for (const t of DOMAIN_TABLES) await sql`DELETE FROM ${sql.table(t)}`.execute(trx);
     await sql`DELETE FROM account_scopes`.execute(trx);
     await sql`DELETE FROM sessions`.execute(trx);
@@ -98,7 +103,7 @@ export async function loadCity(database: Database, crypto: FieldCrypto, scaleNam
   // row; their definitions are read back from the catalogue, so the migrations stay the one source.
   const { rows: deferred } = await sql<{ indexname: string; indexdef: string }>`
     SELECT indexname, indexdef FROM pg_indexes
-    WHERE schemaname = current_schema() AND tablename IN ('places', 'place_closure', 'orgs', 'org_closure', 'members', 'member_moves') AND indexname NOT LIKE '%\_pkey'`.execute(db);
+    WHERE schemaname = current_schema() AND tablename IN ('places', 'place_closure', 'orgs', 'org_closure', 'members', 'member_moves', 'meetings', 'meeting_attendance') AND indexname NOT LIKE '%\_pkey'`.execute(db);
   for (const ix of deferred) await sql`DROP INDEX ${sql.id(ix.indexname)}`.execute(db);
   // the indexes come back even when the load fails half way (IF NOT EXISTS: a rerun is harmless)
   const restoreIndexes = async () => {
@@ -145,6 +150,11 @@ export async function loadCity(database: Database, crypto: FieldCrypto, scaleNam
   }
   await pending;
   lap(`insert ${members} members`);
+
+  // organisational life (issue 5): a year of meetings as rows with counts (see meetings.ts)
+  const own = (orgId: number, dim: string, key: string) => counts.get(`${orgId}|${dim}|${key}`)?.n ?? 0;
+  const life = await loadMeetings(database, { city, fullOf: (o) => own(o, 'own_member_status', 'full'), membersOf: (o) => own(o, 'own_members', 'total'), seed: opts.seed });
+  lap(`insert ${life.meetings} meetings (${life.attendance} attendance rows)`);
 
   await withBulk(database, async (w) => {
     const list = [...counts.values()].filter((c) => c.n !== 0);

@@ -1,0 +1,25 @@
+import type { Executor } from '../../db/database.js';
+import { orgNames } from '../orgs/orgs.service.js';
+import type { FeedRow } from './feed.repo.js';
+import type { FeedItemView } from './feed.schema.js';
+
+/** Feed rows as the API shows them; `inherited` marks items posted to another organisation than `orgId`. */
+export async function present(ex: Executor, rows: FeedRow[], orgId: string): Promise<FeedItemView[]> {
+  const names = await orgNames(ex, [...new Set(rows.map((r) => String(r.org_id)))]);
+  return rows.map((r) => ({
+    id: String(r.id),
+    orgId: String(r.org_id),
+    orgName: names.get(String(r.org_id)) ?? '',
+    kind: r.kind,
+    title: r.title,
+    body: r.body,
+    attachments: r.attachments,
+    cascade: r.cascade,
+    internal: r.internal,
+    authorName: r.author_name,
+    refType: r.ref_type,
+    refId: r.ref_id,
+    createdAt: r.created_at.toISOString(),
+    inherited: String(r.org_id) !== orgId,
+  }));
+}
