@@ -16,6 +16,7 @@ import { Rng } from './rng.js';
 import { withBulk, type BulkWriter, type Column } from './bulk.js';
 import { SCALES, type ScaleSpec } from './specs.js';
 import { loadMeetings } from './meetings.js';
+import { loadMemberLifeDemo } from './member-life.js';
 
 // Loads a synthetic city with set-based inserts (unnest of arrays, thousands of rows a statement).
 // Subtree counts are tallied while generating, not recomputed afterwards.
@@ -43,11 +44,15 @@ export interface LoadResult {
 }
 
 /** The domain tables a reset empties (accounts and audit log excepted: the log is append-only). */
+// Everything --reset replaces: the places, organisations, members and accounts with all that refers
+// to them. The audit log, rule sets, roles and platform settings stay.
 const DOMAIN_TABLES = [
   'study_records', 'study_sessions', 'meeting_attendance', 'meetings',
+  'feed_reads', 'feed_items', 'commitment_fulfilments', 'commitment_items', 'commitments',
   'volunteer_certificates', 'volunteer_correction_requests', 'volunteer_hours', 'volunteers', 'activity_signups', 'activities', 'points_entries', 'points_rule_versions',
   'notifications', 'case_deadlines', 'case_events', 'case_whistles', 'case_followers', 'cases', 'case_counters', 'case_routes', 'department_staff', 'departments', 'case_categories',
-  'assistance_visits', 'difficulty_records', 'mobile_records', 'community_reviews', 'community_registrations', 'member_moves', 'members', 'org_counts', 'org_history', 'org_committee_members', 'org_units', 'org_closure', 'orgs', 'place_closure', 'places'];
+  'assistance_visits', 'difficulty_records', 'mobile_records', 'community_reviews', 'community_registrations', 'member_moves', 'members', 'org_counts', 'org_history', 'org_committee_members', 'org_units', 'org_closure', 'orgs', 'place_closure', 'places',
+  'files', 'open311_keys', 'otp_codes', 'account_scopes', 'sessions', 'account_roles', 'accounts'];
 
 export async function isEmpty(db: Db): Promise<boolean> {
   const row = await db.selectFrom('orgs').select('id').limit(1).executeTakeFirst();
@@ -55,16 +60,10 @@ export async function isEmpty(db: Db): Promise<boolean> {
 }
 
 export async function resetDomain(db: Db): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    // cases refer to accounts and places, so the domain goes first, then the accounts; members'
-    // own accounts refer to members, so that link goes before anything
-    await sql`UPDATE accounts SET member_id = NULL WHERE member_id IS NOT NULL`.execute(trx);
-    for (const t of DOMAIN_TABLES) await sql`DELETE FROM ${sql.table(t)}`.execute(trx);
-    await sql`DELETE FROM account_scopes`.execute(trx);
-    await sql`DELETE FROM sessions`.execute(trx);
-    await sql`DELETE FROM account_roles`.execute(trx);
-    await sql`DELETE FROM accounts`.execute(trx);
-  });
+  // One TRUNCATE of them all: row-by-row DELETEs check every foreign key per row (at city scale,
+  // hours). Without CASCADE, a table that refers to these and is missing from the list makes the
+  // reset fail instead of being emptied unseen.
+  await sql`TRUNCATE ${sql.join(DOMAIN_TABLES.map((t) => sql.table(t)))}`.execute(db);
 }
 
 export async function loadCity(database: Database, crypto: FieldCrypto, scaleName: ScaleSpec['name'], opts: { seed?: number; log?: (msg: string) => void } = {}): Promise<LoadResult> {
@@ -174,6 +173,7 @@ export async function loadCity(database: Database, crypto: FieldCrypto, scaleNam
 
   const accounts = await demoAccounts(db, city);
   accounts.push(...(await caseDemo(db, city)));
+  await loadMemberLifeDemo(db, city);
   await recordAudit(db, { actorName: 'system', action: 'system.seed', targetType: 'database', changes: { scale: scaleName, places: city.places.length, orgs: city.orgs.length, members } });
   seconds.total = Math.round(performance.now() - t0) / 1000;
   return { scale: scaleName, places: city.places.length, orgs: city.orgs.length, members, seconds, accounts };
