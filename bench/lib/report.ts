@@ -14,6 +14,7 @@ interface Result {
   serverMemoryMb: { rss: number; peak: number; target: number };
   caseIntake?: { rps: number; errors: number; requests: number; latency: { p50: number; p99: number }; gridsInCity: number; gridsRouted: number; target: { rps: number; p99Ms: number } };
   deadlineSweep?: { openCases: number; dueRows: number; processed: number; seconds: number; calls: number; batchSize: number; escalated: number; moot: number; leftDue: number; targetSeconds: number };
+  memberFeed?: { items: number; itemsPerFeed: { avg: number; max: number }; members: number; feed: { latency: { p50: number; p99: number } }; feedTenConnections: { rps: number; latency: { p50: number; p99: number } }; myBranch: { latency: { p50: number; p99: number } }; target: { p99Ms: number } };
   lifeCompliance?: { meetings: number; districts: { name: string; branches: number }[]; ranking: { latency: { p50: number; p99: number } }; branch: { latency: { p50: number; p99: number } }; target: { p99Ms: number } };
 }
 
@@ -60,6 +61,12 @@ export function writePerformanceDoc(resultsDir: string, docFile: string) {
       const l = r.lifeCompliance;
       lines.push(`| organisational-life compliance ranking of a district (${l.districts.map((d) => `${d.name} ${d.branches}`).join(', ')} branches; ${l.meetings.toLocaleString('en-US')} meetings in the city), p50 / p99 | ${l.ranking.latency.p50} / ${l.ranking.latency.p99} ms | p99 ≤ ${l.target.p99Ms} ms | ${ok(l.ranking.latency.p99 <= l.target.p99Ms)} |`);
       lines.push(`| one branch's compliance report, p50 / p99 | ${l.branch.latency.p50} / ${l.branch.latency.p99} ms | — | |`);
+    }
+    if (r.memberFeed) {
+      const f = r.memberFeed;
+      lines.push(`| a member's feed (GET /api/me/feed, 20 items; ${f.members} members of branches across the city, ${f.items.toLocaleString('en-US')} items in the city, ~${f.itemsPerFeed.avg} in a feed), one connection, p50 / p99 | ${f.feed.latency.p50} / ${f.feed.latency.p99} ms | p99 ≤ ${f.target.p99Ms} ms | ${ok(f.feed.latency.p99 <= f.target.p99Ms)} |`);
+      lines.push(`| a member's feed, 10 connections, p50 / p99 | ${f.feedTenConnections.latency.p50} / ${f.feedTenConnections.latency.p99} ms (${f.feedTenConnections.rps} req/s) | — | |`);
+      lines.push(`| my branch (GET /api/me/branch), p50 / p99 | ${f.myBranch.latency.p50} / ${f.myBranch.latency.p99} ms | — | |`);
     }
     lines.push('', 'Load steps: ' + Object.entries(r.load.steps).map(([k, v]) => `${k} ${v} s`).join('; ') + '.', '');
   }

@@ -31,6 +31,8 @@ export interface LoadRequest {
   path: string;
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
+  /** headers of this request only (e.g. each member's own token), over `headers` */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -61,7 +63,7 @@ export async function httpLoad(opts: {
   const one = (r: LoadRequest) =>
     new Promise<number>((resolve) => {
       const payload = r.body === undefined ? undefined : Buffer.from(JSON.stringify(r.body));
-      const headers: Record<string, string | number> = { ...opts.headers };
+      const headers: Record<string, string | number> = { ...opts.headers, ...r.headers };
       if (payload) Object.assign(headers, { 'content-type': 'application/json', 'content-length': payload.length });
       const req = http.request({ host: '127.0.0.1', port: opts.port, path: r.path, method: r.method ?? (payload ? 'POST' : 'GET'), agent, headers }, (res) => {
         res.resume();

@@ -96,19 +96,18 @@ export function contentPieces(row: Omit<ChainRow, 'seq' | 'at'>): [string, strin
   return piecesOf(row, canonicalJson(row.changes ?? null));
 }
 
+// piecesOf writes the keys out by hand (it runs for every entry: ten thousand in a big sweep); this
+// fails at start-up should chainContent's keys ever change without it
+const PIECE_KEYS = 'action,actorId,actorName,at,changes,ip,reason,result,seq,targetId,targetLabel,targetType';
+if (CONTENT_KEYS.join(',') !== PIECE_KEYS) throw new Error(`audit: chain content keys changed (${CONTENT_KEYS.join(',')}); update piecesOf`);
+const jsonValue = (v: unknown) => (v === null || v === undefined ? 'null' : JSON.stringify(v));
+
 function piecesOf(row: Omit<ChainRow, 'seq' | 'at' | 'changes'>, canonicalChanges: string): [string, string, string] {
-  const content = chainContent({ ...row, changes: null, seq: '0', at: EPOCH });
-  const pieces: string[] = [];
-  let piece = '';
-  for (const [i, key] of CONTENT_KEYS.entries()) {
-    piece += `${i === 0 ? '{' : ','}${JSON.stringify(key)}:`;
-    if (key === 'at' || key === 'seq') {
-      pieces.push(piece);
-      piece = '';
-    } else piece += key === 'changes' ? canonicalChanges : canonicalJson(content[key]);
-  }
-  pieces.push(`${piece}}`);
-  return pieces as [string, string, string];
+  return [
+    `{"action":${jsonValue(row.action)},"actorId":${jsonValue(row.actor_id)},"actorName":${jsonValue(row.actor_name)},"at":`,
+    `,"changes":${canonicalChanges},"ip":${jsonValue(row.ip)},"reason":${jsonValue(row.reason)},"result":${jsonValue(row.result)},"seq":`,
+    `,"targetId":${jsonValue(row.target_id)},"targetLabel":${jsonValue(row.target_label)},"targetType":${jsonValue(row.target_type)}}`,
+  ];
 }
 
 /**
