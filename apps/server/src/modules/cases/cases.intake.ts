@@ -9,10 +9,10 @@ import { AppError } from '../../platform/errors.js';
 import { auditInStatement } from '../../platform/audit.js';
 import { notifyInStatement, publishMany } from '../../platform/events.js';
 import { caseStepNotificationsInStatement, nextNotificationId } from '../notifications/notifications.service.js';
-import { GRID_VERSION_KEY, gridIndexOf } from '../places/geo-index.js';
+import { builtGridIndex, GRID_VERSION_KEY, gridIndexOf } from '../places/geo-index.js';
 import { canSee, factsFor } from './cases.access.js';
 import { isSystem, whoOf, type Caller } from './cases.caller.js';
-import { allocateCase, caseById, categoryAndGridVersion, categoryByCode, runPrepared } from './cases.repo.js';
+import { allocateCase, caseById, categoryByCode, intakeLookup, runPrepared } from './cases.repo.js';
 import { caseRules } from './cases.rules.js';
 import { nextTimelineId, recordStep, stepsInStatement, type StepOf } from './cases.timeline.js';
 import { notAllowed, OPEN_STATES } from './cases.workflow.js';
@@ -64,25 +64,31 @@ export async function createCase(deps: Deps, caller: Caller, input: CaseInput): 
     await requirePermission(db, caller as RequestContext, 'cases:report', { type: 'case' });
     if (!ACCOUNT_SOURCES.includes(input.source)) throw new AppError('BAD_REQUEST', { reason: `source ${input.source}` }, { source: 'BAD_REQUEST' });
   }
-  // the category and the grids' version in one lookup: while the shared grid index is current,
-  // routing the point needs no other read
-  const { category, gridVersion } = await categoryAndGridVersion(deps.database, input.categoryCode, GRID_VERSION_KEY);
-  if (!category || !category.active) throw new AppError('CASE_CATEGORY_UNKNOWN', { code: input.categoryCode }, { categoryCode: 'CASE_CATEGORY_UNKNOWN' });
   const anonymous = !system && !actor;
+  const now = new Date();
+  // a new case has no followers yet: the reporter is the whole audience of its first step
+  const audience = actor ? [actor.id] : [];
+  const draw = { timeline: nextTimelineId(), notifications: nextNotificationId(), notificationCount: audience.length };
+  // Routed first by the index this process has built (if any); the first statement then reads the
+  // category and the grids' version and, when the category takes the report, draws the number and
+  // ids too. The day's counter row is locked only for that statement, not while the case is written
+  // (every intake of the day waits for it).
+  const built = builtGridIndex(db);
+  const guess = built?.locate(input.lng, input.lat) ?? null;
+  const first = await intakeLookup(deps.database, { code: input.categoryCode, versionKey: GRID_VERSION_KEY, anonymous, allocate: guess !== null, at: now, draw });
+  const { category, gridVersion } = first;
+  if (!category || !category.active) throw new AppError('CASE_CATEGORY_UNKNOWN', { code: input.categoryCode }, { categoryCode: 'CASE_CATEGORY_UNKNOWN' });
   if (anonymous && !category.anonymous_allowed) throw new AppError('CASE_ANONYMOUS_NOT_ALLOWED', { category: category.name_zh });
 
-  const located = (await gridIndexOf(db, { version: gridVersion })).locate(input.lng, input.lat);
+  // the guess stands while the grids have not changed since that index was built; else route again
+  const located = built && builtGridIndex(db, gridVersion) === built ? guess : (await gridIndexOf(db, { version: gridVersion })).locate(input.lng, input.lat);
+  // (a number drawn on a guess the changed grids overturn is lost: only when grids change meanwhile)
   if (!located) throw new AppError('CASE_OUTSIDE_GRIDS', { lng: input.lng, lat: input.lat }, { lng: 'CASE_OUTSIDE_GRIDS' });
 
   const trackingCode = anonymous || (system && input.issueTrackingCode) ? newTrackingCode() : null;
   const who = whoOf(caller);
-  const now = new Date();
-  // a new case has no followers yet: the reporter is the whole audience of its first step
-  const audience = actor ? [actor.id] : [];
-  // The number and the new rows' ids, in a statement of its own, once the report is known to be
-  // valid: the day's counter row is then locked only for that statement, not while the case is
-  // written (every intake of the day waits for it). A number is lost only if the write below fails.
-  const ids = await allocateCase(deps.database, now, { timeline: nextTimelineId(), notifications: nextNotificationId(), notificationCount: audience.length });
+  // no index built yet (the first case after a start), or a point it placed outside every grid
+  const ids = first.ids ?? (await allocateCase(deps.database, now, draw));
   const { number } = ids;
   const id = ids.caseId;
 

@@ -134,7 +134,18 @@ export class GridIndex {
 
 // One index per database, with the version it is being (or was) built from: requests that arrive
 // while it loads share the same load.
-const shared = new WeakMap<Db, { stamp: string; index: Promise<GridIndex> }>();
+const shared = new WeakMap<Db, { stamp: string; index: Promise<GridIndex>; ready?: GridIndex }>();
+
+/**
+ * The index already built for a database, without waiting or reading anything (null while none is):
+ * for a caller that routes a point first and reads the grids' version in its own next statement.
+ * With `version`, only an index at least that current.
+ */
+export function builtGridIndex(db: Db, version?: string | null): GridIndex | null {
+  const cached = shared.get(db);
+  if (!cached?.ready) return null;
+  return version === undefined || BigInt(cached.stamp) >= BigInt(versionOf(version)) ? cached.ready : null;
+}
 
 /**
  * The shared index of a database: built on first use and rebuilt when the grids have changed since
@@ -151,8 +162,11 @@ export async function gridIndexOf(db: Db, opts: { version?: string | null } = {}
     if (index) return index;
   }
   const index = GridIndex.load(db, stamp);
-  const entry = { stamp, index };
+  const entry: { stamp: string; index: Promise<GridIndex>; ready?: GridIndex } = { stamp, index };
   shared.set(db, entry);
+  void index.then((built) => {
+    entry.ready = built;
+  }, () => undefined);
   // a failed load is not kept: the next case tries again
   index.catch(() => {
     if (shared.get(db) === entry) shared.delete(db);

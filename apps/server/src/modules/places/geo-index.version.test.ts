@@ -69,5 +69,17 @@ describe('the grids version', () => {
     const after = await gridIndexOf(env.database.db);
     expect(after).not.toBe(before);
     expect(await gridIndexOf(env.database.db)).toBe(after);
+
+    // the grid moves away on the second instance: the first one's index still holds the point, but the
+    // version read with the category overturns it — refused, and nothing of the case is written
+    const moved = await second.inject({ method: 'PATCH', url: `/api/places/${created.json().id}`, headers: { cookie: gy }, payload: { geometry: square(114.1305, 22.5465, 0.002) } });
+    expect(moved.statusCode, moved.body).toBe(200);
+    expect((await gridIndexOf(env.database.db, { version: '0' })).locate(point.lng, point.lat)).not.toBeNull();
+    const cases = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM cases WHERE description = '新网格内的垃圾'`.execute(env.database.db)).rows[0]!.n);
+    const before2 = await cases();
+    const refused = await report();
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error.code).toBe('CASE_OUTSIDE_GRIDS');
+    expect(await cases()).toBe(before2);
   });
 });
