@@ -125,6 +125,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
   });
 
+  // Every answer, API or page: no MIME sniffing, never inside another site's frame (clickjacking),
+  // no full URLs (with ids) in the Referer sent elsewhere, and HTTPS only once served over it.
+  // A route with its own Content-Security-Policy (photos, certificates) keeps it.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'same-origin');
+    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', "frame-ancestors 'none'");
+    if (config.cookieSecure) reply.header('strict-transport-security', 'max-age=15552000');
+    return payload;
+  });
+
   // After (not inside) a committed change to accounts, roles or my own account, cached sessions of
   // this process resolve afresh; other instances catch up within SESSION_CACHE_MS.
   app.addHook('onResponse', async (req) => {

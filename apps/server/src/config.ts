@@ -22,6 +22,9 @@ const schema = z.object({
   SESSION_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
   LOGIN_LOCK_MINUTES: z.coerce.number().positive().default(15),
+  // failed logins per client address within LOGIN_ADDRESS_MINUTES before it is refused; 0 = no limit
+  LOGIN_ADDRESS_FAILURES: z.coerce.number().int().min(0).default(30),
+  LOGIN_ADDRESS_MINUTES: z.coerce.number().positive().default(10),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   UPLOAD_LIMIT_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
   TRUST_PROXY: bool.default(false),
@@ -49,6 +52,8 @@ export interface Config {
   sessionCacheMs: number;
   loginMaxFailures: number;
   loginLockMs: number;
+  loginAddressFailures: number;
+  loginAddressWindowMs: number;
   bodyLimit: number;
   uploadLimit: number;
   trustProxy: boolean;
@@ -85,6 +90,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     sessionCacheMs: e.SESSION_CACHE_MS,
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginLockMs: e.LOGIN_LOCK_MINUTES * 60_000,
+    loginAddressFailures: e.LOGIN_ADDRESS_FAILURES,
+    loginAddressWindowMs: e.LOGIN_ADDRESS_MINUTES * 60_000,
     bodyLimit: e.BODY_LIMIT_BYTES,
     uploadLimit: e.UPLOAD_LIMIT_BYTES,
     trustProxy: e.TRUST_PROXY,

@@ -14,6 +14,16 @@ describe('HTTP plumbing', () => {
     expect(res.json()).toEqual({ status: 'ok', database: env.database.engine, version: env.config.version });
   });
 
+  it('sends the security headers with every answer, and keeps a route’s own content policy', async () => {
+    for (const url of ['/api/health', '/api/nothing-here']) {
+      const res = await env.app.inject({ url });
+      expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'same-origin', 'content-security-policy': "frame-ancestors 'none'" });
+      expect(res.headers['strict-transport-security']).toBeUndefined(); // plain HTTP in tests
+    }
+    const secure = await env.secondApp({ cookieSecure: true });
+    expect((await secure.inject({ url: '/api/health' })).headers['strict-transport-security']).toBe('max-age=15552000');
+  });
+
   it('serves an OpenAPI 3 document covering every API route', async () => {
     const res = await env.app.inject({ url: '/api/openapi.json' });
     expect(res.statusCode).toBe(200);

@@ -8,6 +8,7 @@ import { createSession, isAdministrator, revokeSession } from '../../platform/se
 import { orgNames } from '../orgs/orgs.service.js';
 import { placeNames } from '../places/places.service.js';
 import type { Me } from './auth.schema.js';
+import { addressFailuresOf } from './auth.limits.js';
 import { matchTotp, newTotpSecret, totpFor } from './totp.js';
 
 export interface LoginInput {
@@ -31,8 +32,17 @@ export async function login(deps: AppDeps, input: LoginInput) {
   const account = await db.selectFrom('accounts').selectAll().where('username', '=', username).executeTakeFirst();
   const audit = (result: 'ok' | 'denied' | 'failed', reason: string | null) =>
     recordAudit(db, { actorId: account?.id ?? null, actorName: username, action, targetType: 'account', targetId: account?.id ?? null, targetLabel: username, result, reason, ip: input.ip });
+  // too many failures from this address (auth.limits.ts): refused before any password is checked
+  const addressLimit = addressFailuresOf(deps);
+  const address = input.ip;
+  const wait = addressLimit?.refusedFor(address) ?? 0;
+  if (wait > 0) {
+    await audit('denied', 'address_limited');
+    throw new AppError('RATE_LIMITED', { retryAfter: wait });
+  }
 
   if (!account) {
+    addressLimit?.failed(address);
     await dummyVerify(input.password);
     await audit('failed', 'unknown_user');
     throw new AppError('AUTH_INVALID_CREDENTIALS');
@@ -43,6 +53,7 @@ export async function login(deps: AppDeps, input: LoginInput) {
   }
 
   const fail = async (reason: string, code: 'AUTH_INVALID_CREDENTIALS' | 'AUTH_TOTP_INVALID') => {
+    addressLimit?.failed(address);
     // One atomic increment: concurrent wrong attempts cannot slip past the limit.
     const lockedUntil = await db.transaction().execute(async (trx) => {
       const row = await trx

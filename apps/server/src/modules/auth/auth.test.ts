@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupTestEnv, type TestEnv } from '../../../test/harness.js';
+import { AddressFailures } from './auth.limits.js';
 import { totpNow } from './totp.js';
 
 let env: TestEnv;
@@ -118,6 +119,37 @@ describe('login and sessions', () => {
     expect((await login({ username: 'dongxiao', password: 'Str0ng-enough' })).statusCode).toBe(200);
     const entry = await lastAudit('auth.password_change', 'dongxiao');
     expect(entry?.changes).toEqual({ password: '[secret]' });
+  });
+});
+
+describe('failed logins per client address', () => {
+  it('refuses an address after too many failures across accounts (429, audited), not other addresses, and not for successful logins', async () => {
+    const app = await env.secondApp({ loginAddressFailures: 3 });
+    const from = (remoteAddress: string, username: string, password: string) => app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress, payload: { username, password } });
+    // an office logs in all morning from one address: successes are not counted
+    for (let i = 0; i < 5; i++) expect((await from('203.0.113.9', 'guiyuan', 'Tongxin@2026')).statusCode).toBe(200);
+    // spraying: one password against several accounts and names that do not exist
+    expect((await from('203.0.113.7', 'dongxiao', 'Summer2026!')).json().error.code).toBe('AUTH_INVALID_CREDENTIALS');
+    expect((await from('203.0.113.7', 'nobody1', 'Summer2026!')).json().error.code).toBe('AUTH_INVALID_CREDENTIALS');
+    expect((await from('203.0.113.7', 'kk100', 'Summer2026!')).json().error.code).toBe('AUTH_INVALID_CREDENTIALS');
+    const refused = await from('203.0.113.7', 'guiyuan', 'Tongxin@2026');
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json().error).toMatchObject({ code: 'RATE_LIMITED', params: { retryAfter: expect.any(Number) } });
+    expect(await lastAudit('auth.login', 'guiyuan')).toMatchObject({ result: 'denied', reason: 'address_limited', ip: '203.0.113.7' });
+    // the accounts themselves are not locked by it, and another address logs in
+    expect((await from('203.0.113.8', 'guiyuan', 'Tongxin@2026')).statusCode).toBe(200);
+    expect((await from('203.0.113.9', 'kk100', 'Tongxin@2026')).statusCode).toBe(200);
+  });
+
+  it('lets an address try again when its window ends', () => {
+    const limit = new AddressFailures(2, 60_000);
+    limit.failed('a', 0);
+    limit.failed('a', 1000);
+    expect(limit.refusedFor('a', 2000)).toBe(58);
+    expect(limit.refusedFor('b', 2000)).toBe(0);
+    expect(limit.refusedFor('a', 60_000)).toBe(0);
+    limit.failed('a', 60_000);
+    expect(limit.refusedFor('a', 60_001)).toBe(0);
   });
 });
 
