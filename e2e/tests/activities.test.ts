@@ -31,7 +31,7 @@ function pickerText(d: Date): string {
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('a secretary publishes an activity; a member signs up, checks in by the QR code, and sees the points in the ranking', { timeout: 420_000 }, async () => {
+test('a secretary publishes an activity; a member signs up, checks in by the QR code, sees the points in the ranking, and the ranking in the branch feed', { timeout: 420_000 }, async () => {
   const { page } = s;
   const title = `主题党日：社区清洁行动（浏览器测试 ${Date.now() % 100000}）`;
   // whole minutes (the picker's precision), at least a minute ahead: check-in opens 30 minutes before
@@ -157,5 +157,20 @@ test('a secretary publishes an activity; a member signs up, checks in by the QR 
     await assertText(mine, '3');
     await m.locator('.van-tab', { hasText: '积分明细' }).click();
     await assertText(m.locator('[data-test=points-entry]').first(), '参加活动');
+  });
+
+  await step(s, 'the secretary publishes the branch ranking to the feed', async () => {
+    await page.bringToFront();
+    await page.goto('/points/ranking');
+    await rowsWith(page, 'points-ranking-table', '3').first().waitFor();
+    await page.getByTestId('points-publish').click();
+    await page.locator('.el-message-box__btns .el-button--primary').click();
+    await assertText(page.locator('.el-message--success'), '积分排行');
+  });
+
+  await step(ms, 'the member finds the ranking in the branch feed', async () => {
+    await m.goto('/m/feed');
+    const item = m.locator('[data-test=feed-title]', { hasText: '积分排行' });
+    await item.first().waitFor();
   });
 });

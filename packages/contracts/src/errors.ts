@@ -139,6 +139,7 @@ export const ERRORS = {
   POINTS_RULE_VERSION_EXISTS: { status: 409, zh: '{org}已有从 {date} 起生效的积分规则', en: '{org} already has points rules in force from {date}' },
   POINTS_CORRECTION_ZERO: { status: 400, zh: '更正分值不能为 0', en: 'A correction cannot be 0 points' },
   POINTS_ENTRY_OTHER_MEMBER: { status: 400, zh: '被更正的记录不属于该党员', en: 'The corrected entry belongs to another member' },
+  POINTS_RANKING_EMPTY: { status: 409, zh: '{org}在 {period} 没有积分记录，无可发布的排行', en: '{org} has no points in {period}: there is no ranking to publish' },
   ACTIVITY_CANCELLED: { status: 409, zh: '该活动已取消', en: 'The activity has been cancelled' },
   ACTIVITY_FULL: { status: 409, zh: '名额已满（共 {capacity} 人）', en: 'The activity is full ({capacity} places)' },
   ACTIVITY_DEADLINE_PASSED: { status: 409, zh: '报名已于 {deadline} 截止', en: 'Sign-up closed at {deadline}' },

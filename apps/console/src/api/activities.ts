@@ -178,6 +178,7 @@ export const pointsApi = {
   correct: (body: { memberId: string; amount: number; reason: string; correctsId?: string | null }) => http.post<PointsEntry>('/points/corrections', body),
   rules: (orgId: string) => http.get<RulesView>('/points/rules', { orgId }),
   addRules: (body: { orgId: string; effectiveFrom: string; title: string; rules: PointsRules }) => http.post<RulesView>('/points/rules', body),
+  publish: (body: { orgId: string; period: string; top: number; cascade: boolean }) => http.post<{ feedItemId: string; title: string; places: number; total: number }>('/points/rankings/publish', body),
 };
 
 export const volunteerApi = {

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { addRulesVersion, myRules, rulesOf } from './points.config.js';
+import { publishRanking } from './points.publish.js';
 import {
-  correctionBody, entryPage, entrySchema, inForceSchema, ledgerQuery, memberIdParam, myRankingQuery, orgIdQuery, periodQuery, rankingQuery, rankingSchema, rulesBody, rulesViewSchema, summarySchema,
+  correctionBody, entryPage, entrySchema, inForceSchema, ledgerQuery, memberIdParam, myRankingQuery, orgIdQuery, periodQuery, publishRankingBody, publishRankingResult, rankingQuery, rankingSchema, rulesBody, rulesViewSchema, summarySchema,
 } from './points.schema.js';
 import { correctPoints, memberLedger, memberPoints, myBranchRanking, myLedger, myPoints, rankingFor } from './points.service.js';
 
@@ -34,6 +35,10 @@ export async function pointsRoutes(fastify: FastifyInstance) {
   app.get('/api/points/rules', { schema: { tags, summary: 'Points rules of an organisation: in force today, its own versions, the platform default', querystring: orgIdQuery, response: { 200: rulesViewSchema } } }, (req) =>
     rulesOf(deps(), req.ctx, req.query.orgId),
   );
+  app.post('/api/points/rankings/publish', { schema: { tags, summary: 'Publish the first places of a month’s or year’s ranking to the organisation’s feed', body: publishRankingBody, response: { 201: publishRankingResult } } }, async (req, reply) => {
+    reply.status(201);
+    return publishRanking(deps(), req.ctx, req.body);
+  });
   app.post('/api/points/rules', { schema: { tags, summary: 'Add a version of an organisation’s points rules, in force from a date', body: rulesBody, response: { 201: rulesViewSchema } } }, async (req, reply) => {
     reply.status(201);
     return addRulesVersion(deps(), req.ctx, req.body);

@@ -85,3 +85,12 @@ export const rulesViewSchema = z.object({
   own: z.array(z.object({ id: z.string(), effectiveFrom: z.string(), title: z.string(), rules: pointsRulesSchema, createdByName: z.string(), createdAt: z.string() })),
   platform: z.array(z.object({ version: z.string(), effectiveFrom: z.string(), title: z.string(), rules: pointsRulesSchema })),
 });
+
+/** Publishing a ranking to the organisation's feed: a month or a year (not all time). */
+export const publishRankingBody = z.object({
+  orgId: bigintId,
+  period: z.string().regex(/^\d{4}(-(0[1-9]|1[0-2]))?$/, 'PERIOD_FORMAT').describe('YYYY-MM or YYYY'),
+  top: z.number().int().min(1).max(20).default(10).describe('how many places'),
+  cascade: z.boolean().default(false).describe('also into the feeds of the organisations below'),
+});
+export const publishRankingResult = z.object({ feedItemId: z.string(), title: z.string(), places: z.number(), total: z.number() });

@@ -225,4 +225,30 @@ describe('ledger, corrections and rankings', () => {
     expect((await get(`/api/points/rankings?orgId=${street}`, await env.login('dongxiao'))).statusCode).toBe(404);
     expect((await get(`/api/points/rankings?orgId=${street}&period=2025-13`, gy)).json().error.fields).toHaveProperty('period');
   });
+
+  it('publishes a month’s first places to the branch feed, which the branch’s members see; audited; refuses an empty month', async () => {
+    const post = (body: object, cookie = gy) => env.app.inject({ method: 'POST', url: '/api/points/rankings/publish', headers: { cookie }, payload: body });
+    await award(alice.memberId, 'activity', 'pub:1', new Date('2025-11-10T04:00:00Z'));
+    await award(bob.memberId, 'commitment', 'pub:2', new Date('2025-11-12T04:00:00Z'));
+    const want = (await get(`/api/points/rankings?orgId=${b.laoweiBranch}&period=2025-11&pageSize=3`, gy)).json().items as { name: string; total: number; rank: number }[];
+    expect(want.length).toBeGreaterThan(1);
+
+    const res = await post({ orgId: b.laoweiBranch, period: '2025-11', top: 3 });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ places: want.length, title: expect.stringContaining('2025年11月积分排行') });
+    const feed = await get('/api/me/feed?kind=points_ranking', alice.cookie);
+    const item = (feed.json().items as { id: string; title: string; body: string }[]).find((i) => i.id === res.json().feedItemId)!;
+    expect(item.body.split('\n')).toEqual(want.map((w) => `第${w.rank}名 ${w.name} ${w.total}分`));
+    expect((await audits('feed.post', res.json().feedItemId))[0]!.changes).toMatchObject({ kind: 'points_ranking', refId: `${b.laoweiBranch}:2025-11` });
+    // another branch's member does not see it (internal to the branch)
+    const other = await get('/api/me/feed?kind=points_ranking', carol.cookie);
+    expect((other.json().items as { id: string }[]).some((i) => i.id === res.json().feedItemId)).toBe(false);
+
+    // a month without points, all time, an organisation outside the scope: refused, nothing posted
+    const before = (await env.database.db.selectFrom('feed_items').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
+    expect((await post({ orgId: b.laoweiBranch, period: '2019-02' })).json().error).toMatchObject({ code: 'POINTS_RANKING_EMPTY', params: { period: '2019年2月' } });
+    expect((await post({ orgId: b.laoweiBranch, period: 'all' })).json().error.fields).toHaveProperty('period');
+    expect((await post({ orgId: b.laoweiBranch, period: '2025-11' }, await env.login('dongxiao'))).statusCode).toBe(404);
+    expect((await env.database.db.selectFrom('feed_items').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n).toBe(before);
+  });
 });
