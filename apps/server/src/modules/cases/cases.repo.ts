@@ -80,7 +80,9 @@ const idsOf = (day: string, r: DrawnRow): CaseIds | null =>
  * and — when `allocate` and the category takes the report (active; open to anonymous reports if
  * this one is) — the case's number and ids, as allocateCase draws them. One round trip where the
  * point could already be routed; a report the category refuses draws no number. Pass the database,
- * not a transaction (the counter row is locked only for this statement).
+ * not a transaction (the counter row is locked only for this statement). Named columns, not c.*: a
+ * prepared statement whose result columns change (a migration adding one while instances run) fails
+ * until it is prepared again.
  */
 export async function intakeLookup(
   database: Database,
