@@ -65,9 +65,45 @@ export async function prepareDatabase(database: Database, opts: PrepareOptions):
     return { demo: false, accounts };
   });
   if (first !== 'articles') return first;
-  // The article city is loaded with set-based inserts in several transactions of its own.
-  const city = await loadCity(database, opts.crypto, 'demo');
-  return { demo: true, accounts: city.accounts.map((a) => ({ username: a.username, password: a.password, role: a.role as BuiltinRoleKey, displayName: a.username, scope: a.scope })) };
+  // The article city is loaded with set-based inserts in several transactions of its own, so the
+  // transaction's lock above does not cover it: a lock of its own, held across the load, and a
+  // second look once it is held (another instance may have loaded the city meanwhile).
+  return withDemoLoadLock(database, async () => {
+    if (await database.db.selectFrom('accounts').select('id').limit(1).executeTakeFirst()) return null;
+    const city = await loadCity(database, opts.crypto, 'demo');
+    return { demo: true, accounts: city.accounts.map((a) => ({ username: a.username, password: a.password, role: a.role as BuiltinRoleKey, displayName: a.username, scope: a.scope })) };
+  });
+}
+
+const DEMO_LOAD_LOCK = 7_270_003;
+let inProcess: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs `load` while no other loader of the demo city runs: in this process (a promise chain), and on
+ * PostgreSQL in any instance (a session advisory lock on a connection of its own, held until the load
+ * ends). PGlite serves one process only, so the chain is enough there.
+ */
+async function withDemoLoadLock<T>(database: Database, load: () => Promise<T>): Promise<T> {
+  const previous = inProcess;
+  let done!: () => void;
+  inProcess = new Promise<void>((resolve) => (done = resolve));
+  await previous.catch(() => undefined);
+  try {
+    if (database.engine !== 'postgresql') return await load();
+    const client = await database.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [DEMO_LOAD_LOCK]);
+      try {
+        return await load();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [DEMO_LOAD_LOCK]);
+      }
+    } finally {
+      client.release();
+    }
+  } finally {
+    done();
+  }
 }
 
 const KEY_CHECK = 'data_key_check';
