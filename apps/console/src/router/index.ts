@@ -60,7 +60,7 @@ export const layoutChildren: RouteRecordRaw[] = [
     meta: { title: 'menu.places', menu: true, group: 'orgs', icon: MapLocation, permission: 'places:read', testid: 'menu-places', cacheName: 'PlacesView' },
   },
   {
-    path: 'coverage', name: 'coverage', component: () => import('@/views/coverage/CoverageView.vue'),
+    path: 'coverage', name: 'coverage', component: () => import('@/views/org-coverage/CoverageView.vue'),
     meta: { title: 'menu.coverage', menu: true, group: 'orgs', icon: DataAnalysis, permission: 'places:read', testid: 'menu-coverage', cacheName: 'CoverageView' },
   },
   {
