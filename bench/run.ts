@@ -141,7 +141,7 @@ try {
 
   const caseMeasures = await measureCases({ port, sqlUrl, engine, account: benchAccount, log });
   const lifeMeasures = await measureLife({ port, sqlUrl, headers: auth, log });
-  const feedMeasures = await measureFeed({ port, sqlUrl, log });
+  const feedMeasures = await measureFeed({ port, sqlUrl, engine, log });
 
   const result = {
     date: new Date().toISOString(),

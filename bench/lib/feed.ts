@@ -5,15 +5,17 @@
 // The feed is filled first, outside the timed city load, with what a year would leave in it: one
 // item per held meeting in its branch (what recording a meeting posts), and the notices of the
 // organisations above the branches — twice a month from the city, each district, street and
-// community committee, half of them cascading to every branch below. Ids follow time, as they do
-// when items are posted one by one.
+// community committee, half of them cascading to every branch below. Ids follow time within each of
+// the two.
 import pg from 'pg';
+import { createDatabase, type Engine } from '../../apps/server/src/db/database.js';
+import { postHeldMeetings } from '../../apps/server/src/db/seed/city/member-life.js';
 import { hashPassword } from '../../apps/server/src/platform/passwords.js';
 import { httpLoad } from './stats.js';
 
 const MEMBERS = 60;
 
-export async function measureFeed(opts: { port: number; sqlUrl: string; log: (m: string) => void; seconds?: number }) {
+export async function measureFeed(opts: { port: number; sqlUrl: string; engine: Engine; log: (m: string) => void; seconds?: number }) {
   const { port, log } = opts;
   const pool = new pg.Pool({ connectionString: opts.sqlUrl, max: 1 });
   try {
@@ -23,20 +25,21 @@ export async function measureFeed(opts: { port: number; sqlUrl: string; log: (m:
       return {};
     }
     const filled = performance.now();
+    // what recording each held meeting posts, then the committees' notices (ids follow time)
+    const database = createDatabase({ url: opts.sqlUrl, engine: opts.engine });
+    try {
+      await postHeldMeetings(database.db);
+    } finally {
+      await database.close();
+    }
     await pool.query(`
-      INSERT INTO feed_items (org_id, kind, title, body, cascade, internal, author_name, ref_type, ref_id, created_at)
-      SELECT org_id, kind, title, body, cascade, internal, author_name, ref_type, ref_id, created_at FROM (
-        SELECT m.branch_id AS org_id, 'meeting' AS kind, m.title, m.place || '，应到' || m.expected || '人，实到' || m.present || '人' AS body,
-               false AS cascade, true AS internal, coalesce(m.host, '支部书记') AS author_name, 'meeting' AS ref_type, m.id::text AS ref_id,
-               coalesce(m.ends_at, m.held_on::timestamptz + interval '20 hours') AS created_at
-        FROM meetings m WHERE m.held_on IS NOT NULL
-        UNION ALL
-        SELECT o.id, 'notice', o.name || '通知（第' || n || '期）', '请各支部认真组织学习，按时报送落实情况。', n % 2 = 0, n % 3 <> 0, o.name, NULL, NULL,
-               date_trunc('year', now()) + (n * 15) * interval '1 day' + (o.id % 600) * interval '1 minute'
-        FROM orgs o CROSS JOIN generate_series(1, 22) AS n
-        WHERE o.kind IN ('committee', 'working_committee') AND o.status = 'active'
-          AND date_trunc('year', now()) + (n * 15) * interval '1 day' < now()
-      ) AS items ORDER BY created_at`);
+      INSERT INTO feed_items (org_id, kind, title, body, cascade, internal, author_name, created_at)
+      SELECT o.id, 'notice', o.name || '通知（第' || n || '期）', '请各支部认真组织学习，按时报送落实情况。', n % 2 = 0, n % 3 <> 0, o.name,
+             date_trunc('year', now()) + (n * 15) * interval '1 day' + (o.id % 600) * interval '1 minute' AS at
+      FROM orgs o CROSS JOIN generate_series(1, 22) AS n
+      WHERE o.kind IN ('committee', 'working_committee') AND o.status = 'active'
+        AND date_trunc('year', now()) + (n * 15) * interval '1 day' < now()
+      ORDER BY at`);
     await pool.query('ANALYZE feed_items');
     const items = Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM feed_items`)).rows[0]!.n);
     const fillSeconds = Math.round((performance.now() - filled) / 10) / 100;

@@ -87,7 +87,7 @@ const en: typeof zh = {
   },
   points: {
     publish: 'Publish to the feed',
-    publishPrompt: 'Publish the first {top} places of {org} for this period to its feed? Its members will see them under My branch.',
+    publishPrompt: 'Publish the first {top} places of {org} for this period to its feed? Members of it and of the organisations below will see them under My branch.',
     published: 'Published: {title}',
     org: 'Organisation',
     scope: 'Scope',

@@ -85,7 +85,7 @@ export default {
   },
   points: {
     publish: '发布到组织动态',
-    publishPrompt: '将{org}本期积分排行前 {top} 名发布到该组织的动态？本组织党员将在“我的支部”中看到。',
+    publishPrompt: '将{org}本期积分排行前 {top} 名发布到该组织的动态？本组织及下级组织的党员将在“我的支部”中看到。',
     published: '已发布：{title}',
     org: '党组织',
     scope: '范围',

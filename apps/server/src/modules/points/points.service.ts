@@ -187,7 +187,8 @@ export async function correctPoints(deps: AppDeps, ctx: RequestContext, input: {
 
 type RankingQuery = { orgId: string; subtree: boolean; period?: string; page: number; pageSize: number };
 
-async function rankingView(deps: AppDeps, q: RankingQuery & { memberId?: string }) {
+/** A ranking page with names and branches (also what publishing a ranking posts). */
+export async function rankingView(deps: AppDeps, q: RankingQuery & { memberId?: string }) {
   const { db } = deps.database;
   const period = parsePeriod(q.period);
   const r = await ranking(db, { ...q, period });

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../../database.js';
+import type { Db, Executor } from '../../database.js';
 import { DEFAULT_RULE_SETS } from '../../../platform/rules.js';
 import type { City } from './generate.js';
 
@@ -11,6 +11,22 @@ import type { City } from './generate.js';
 // community exists and nothing of it is there yet. Meetings of other communities post nothing.
 
 const DAY = 86_400_000;
+
+/**
+ * One feed item per held meeting of the branches (all branches without `branchIds`), as recording a
+ * meeting posts it, dated when it ended, in time order; meetings already in a feed are left out. Also
+ * used by the bench.
+ */
+export async function postHeldMeetings(ex: Executor, branchIds?: string[]): Promise<void> {
+  const when = sql`coalesce(m.ends_at, m.held_on::timestamptz + interval '20 hours')`;
+  await sql`
+    INSERT INTO feed_items (org_id, kind, title, body, cascade, internal, author_name, ref_type, ref_id, created_at)
+    SELECT m.branch_id, 'meeting', m.title, m.place || '，应到' || m.expected || '人，实到' || m.present || '人', false, true, coalesce(m.host, '支部书记'), 'meeting', m.id::text, ${when}
+    FROM meetings m
+    WHERE m.held_on IS NOT NULL ${branchIds ? sql`AND m.branch_id = ANY(${branchIds}::bigint[])` : sql``}
+      AND NOT EXISTS (SELECT 1 FROM feed_items f WHERE f.ref_type = 'meeting' AND f.ref_id = m.id::text)
+    ORDER BY ${when}, m.id`.execute(ex);
+}
 
 export async function loadMemberLifeDemo(db: Db, city: City): Promise<{ feedItems: number; activities: number }> {
   const n = city.named;
@@ -41,13 +57,7 @@ export async function loadMemberLifeDemo(db: Db, city: City): Promise<{ feedItem
     };
 
     // 1. the meetings the community's branches held this year, as recording them posts them
-    await sql`
-      INSERT INTO feed_items (org_id, kind, title, body, cascade, internal, author_name, ref_type, ref_id, created_at)
-      SELECT m.branch_id, 'meeting', m.title, m.place || '，应到' || m.expected || '人，实到' || m.present || '人', false, true, coalesce(m.host, '支部书记'), 'meeting', m.id::text,
-             coalesce(m.ends_at, m.held_on::timestamptz + interval '20 hours')
-      FROM meetings m
-      WHERE m.held_on IS NOT NULL AND m.branch_id = ANY(${branches.map((b) => b.id)}::bigint[])
-      ORDER BY coalesce(m.ends_at, m.held_on::timestamptz + interval '20 hours'), m.id`.execute(trx);
+    await postHeldMeetings(trx, branches.map((b) => b.id));
 
     // 2. notices from above, and one from the branch itself
     const notices = [
