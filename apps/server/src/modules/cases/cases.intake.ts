@@ -4,17 +4,15 @@ import type { CasePriority, CaseSource } from '@tongxin/contracts';
 import type { Database } from '../../db/database.js';
 import type { RequestContext } from '../../platform/actor.js';
 import { can, requirePermission } from '../../platform/access.js';
-import { sha256 } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
-import { auditInStatement } from '../../platform/audit.js';
-import { notifyInStatement, publishMany } from '../../platform/events.js';
-import { caseStepNotificationsInStatement, nextNotificationId } from '../notifications/notifications.service.js';
-import { builtGridIndex, GRID_VERSION_KEY, gridIndexOf } from '../places/geo-index.js';
+import { builtGridIndex, gridIndexOf } from '../places/geo-index.js';
 import { canSee, factsFor } from './cases.access.js';
 import { isSystem, whoOf, type Caller } from './cases.caller.js';
-import { allocateCase, caseById, categoryByCode, intakeLookup, runPrepared } from './cases.repo.js';
+import { caseById, categoryByCode, type IntakeCategory } from './cases.repo.js';
+import { returnCaseIds, takeCaseIds } from './cases.numbers.js';
+import { writeCase } from './cases.intake.write.js';
 import { caseRules } from './cases.rules.js';
-import { nextTimelineId, recordStep, stepsInStatement, type StepOf } from './cases.timeline.js';
+import { recordStep } from './cases.timeline.js';
 import { notAllowed, OPEN_STATES } from './cases.workflow.js';
 
 // Intake (CASE-1): a point routed to its grid (and so to its community, street and district), a
@@ -68,88 +66,55 @@ export async function createCase(deps: Deps, caller: Caller, input: CaseInput): 
   const now = new Date();
   // a new case has no followers yet: the reporter is the whole audience of its first step
   const audience = actor ? [actor.id] : [];
-  const draw = { timeline: nextTimelineId(), notifications: nextNotificationId(), notificationCount: audience.length };
-  // Routed first by the index this process has built (if any); the first statement then reads the
-  // category and the grids' version and, when the category takes the report, draws the number and
-  // ids too. The day's counter row is locked only for that statement, not while the case is written
-  // (every intake of the day waits for it).
-  const built = builtGridIndex(db);
-  const guess = built?.locate(input.lng, input.lat) ?? null;
-  const first = await intakeLookup(deps.database, { code: input.categoryCode, versionKey: GRID_VERSION_KEY, anonymous, allocate: guess !== null, at: now, draw });
-  const { category, gridVersion } = first;
-  if (!category || !category.active) throw new AppError('CASE_CATEGORY_UNKNOWN', { code: input.categoryCode }, { categoryCode: 'CASE_CATEGORY_UNKNOWN' });
-  if (anonymous && !category.anonymous_allowed) throw new AppError('CASE_ANONYMOUS_NOT_ALLOWED', { category: category.name_zh });
-
-  // the guess stands while the grids have not changed since that index was built; else route again
-  const located = built && builtGridIndex(db, gridVersion) === built ? guess : (await gridIndexOf(db, { version: gridVersion })).locate(input.lng, input.lat);
-  // (a number drawn on a guess the changed grids overturn is lost: only when grids change meanwhile)
-  if (!located) throw new AppError('CASE_OUTSIDE_GRIDS', { lng: input.lng, lat: input.lat }, { lng: 'CASE_OUTSIDE_GRIDS' });
-
   const trackingCode = anonymous || (system && input.issueTrackingCode) ? newTrackingCode() : null;
-  const who = whoOf(caller);
-  // no index built yet (the first case after a start), or a point it placed outside every grid
-  const ids = first.ids ?? (await allocateCase(deps.database, now, draw));
-  const { number } = ids;
-  const id = ids.caseId;
 
-  // Everything else in one statement — its own transaction: the case, its first timeline entry, the
-  // reporter's notification, the live events and, evaluated last, the audit entry. Nothing of it
-  // waits for this process between the audit chain's lock and the commit.
-  const steps = [{
-    who, c: { id, number },
-    step: {
-      action: 'report', to: 'received', level: 'grid', attachments: input.attachments, at: now, audience,
-      details: { category: category.code, source: anonymous ? 'resident' : input.source, grid: located.gridName, anonymous, ...(input.sourceRef ? { sourceRef: input.sourceRef } : {}) },
-    },
-  }] satisfies StepOf[];
-  const written = stepsInStatement(steps, [ids.timelineId]);
-  const notices = caseStepNotificationsInStatement(written.notices);
-  if (notices.count !== ids.notificationIds.length) throw new Error('createCase: notification ids do not match the audience');
-  const notifications = notices.withIds(ids.notificationIds);
-  const events = [...notifications.events, ...written.live];
-  const row = {
-    id,
-    number,
-    category_id: String(category.id),
-    description: input.description,
-    lng: input.lng,
-    lat: input.lat,
-    address: input.address ?? '',
-    grid_id: located.gridId,
-    community_id: located.communityId ?? null,
-    street_id: located.streetId ?? null,
-    district_id: located.districtId ?? null,
-    source: anonymous ? 'resident' : input.source,
-    source_ref: input.sourceRef ?? null,
-    reporter_account_id: actor?.id ?? null,
-    reporter_label: system ? who.name : null,
-    tracking_code_hash: trackingCode ? sha256(trackingCode) : null,
-    // residents do not rank their own reports: command (or a trusted system) sets the priority
-    priority: (input.priority && (system || can(actor, 'cases:command')) ? input.priority : null) ?? category.default_priority,
-    owner_place_id: located.gridId,
-    owner_level: 'grid',
-    level: 'grid',
-    level_place_id: located.gridId,
-    attachments: input.attachments ?? [],
-    created_at: now.toISOString(),
-    updated_at: now.toISOString(),
-  };
-  const columns = sql.join(Object.keys(row).map((k) => sql.ref(k)));
-  const notify = notifyInStatement(db, events);
-  await runPrepared(deps.database, sql`
-    WITH c AS (INSERT INTO cases (${columns}) SELECT ${columns} FROM jsonb_populate_record(NULL::cases, ${JSON.stringify(row)}::jsonb) RETURNING id),
-         e AS (${written.insert} RETURNING id)
-         ${notifications.insert ? sql`, n AS (${notifications.insert} RETURNING id)` : sql``}
-    SELECT ${auditInStatement(written.audit)} AS seq${notify ? sql`, ${notify} AS notified` : sql``}
-    -- the writes first (this filter reads them), the audit entry after
-    WHERE (SELECT count(*) FROM c) + (SELECT count(*) FROM e)${notifications.insert ? sql` + (SELECT count(*) FROM n)` : sql``} > 0`);
-  // where events do not travel with the statement (PGlite), they go now that it has committed
-  if (!notify) await publishMany(db, events);
-  return {
-    id, number, state: 'received' as const, trackingCode,
-    grid: { id: located.gridId, name: located.gridName, code: located.gridCode },
-    communityId: located.communityId ?? null, streetId: located.streetId ?? null, districtId: located.districtId ?? null,
-  };
+  // One statement per case (shared with cases reported meanwhile, see writeCase) where this process
+  // already knows the category and has the grid index built: the statement writes only while both
+  // are as this process read them (else nothing, and the case is tried again with both read
+  // afresh). Refusals are decided on fresh reads only. Numbers and ids: see cases.numbers.ts.
+  const built = builtGridIndex(db);
+  for (let attempt = 0; ; attempt++) {
+    const fresh = attempt > 0 || !built;
+    const category = await intakeCategory(deps.database, input.categoryCode, anonymous, fresh);
+    const index = fresh || !built ? await gridIndexOf(db) : built;
+    const located = index.locate(input.lng, input.lat);
+    if (!located) {
+      // the built index may predate a grid that holds the point: refused only by a current one
+      if (!fresh) continue;
+      throw new AppError('CASE_OUTSIDE_GRIDS', { lng: input.lng, lat: input.lat }, { lng: 'CASE_OUTSIDE_GRIDS' });
+    }
+    const ids = await takeCaseIds(deps.database, now, audience.length);
+    const written = await writeCase(deps.database, { input, category, located, gridStamp: index.stamp, ids, caller, anonymous, trackingCode, audience, at: now });
+    if (written) {
+      return {
+        id: ids.caseId, number: ids.number, state: 'received' as const, trackingCode,
+        grid: { id: located.gridId, name: located.gridName, code: located.gridCode },
+        communityId: located.communityId ?? null, streetId: located.streetId ?? null, districtId: located.districtId ?? null,
+      };
+    }
+    returnCaseIds(deps.database, ids);
+    // only should the category or the grids change again and again while one case is reported
+    if (attempt >= 3) throw new AppError('CONFLICT', { reason: 'the category or the grids changed while the case was reported' });
+  }
+}
+
+/** The categories this process has read, by code: an intake checks in its own statement that they still hold. */
+const knownCategories = new WeakMap<Database, Map<string, IntakeCategory>>();
+
+/** The category of a report, refused if unknown, inactive, or closed to anonymous reports (on a fresh read only). */
+async function intakeCategory(database: Database, code: string, anonymous: boolean, fresh: boolean): Promise<IntakeCategory> {
+  let known = knownCategories.get(database);
+  if (!known) knownCategories.set(database, (known = new Map()));
+  const accepts = (c: IntakeCategory | undefined) => !!c && c.active && (c.anonymous_allowed || !anonymous);
+  let category = fresh ? undefined : known.get(code);
+  if (!accepts(category)) {
+    category = await categoryByCode(database.db, code);
+    if (category) known.set(code, category);
+    else known.delete(code);
+  }
+  if (!category || !category.active) throw new AppError('CASE_CATEGORY_UNKNOWN', { code }, { categoryCode: 'CASE_CATEGORY_UNKNOWN' });
+  if (anonymous && !category.anonymous_allowed) throw new AppError('CASE_ANONYMOUS_NOT_ALLOWED', { category: category.name_zh });
+  return category;
 }
 
 const EARTH_RADIUS_M = 6_371_008.8;

@@ -3,7 +3,6 @@ import { sql, type RawBuilder, type Selectable } from 'kysely';
 import type { CaseLevel } from '@tongxin/contracts';
 import type { Database, Executor, Tx } from '../../db/database.js';
 import type { CaseCategoriesTable, CasesTable, CaseWhistlesTable, DepartmentsTable } from '../../db/types.js';
-import { chinaDay } from './cases.rules.js';
 
 // Row access of the cases module: other modules call the services, never these tables.
 
@@ -65,72 +64,6 @@ export async function runPrepared<R>(database: Database, query: RawBuilder<R>): 
 
 /** What the intake needs of a category. */
 export type IntakeCategory = Pick<CategoryRow, 'id' | 'code' | 'name_zh' | 'active' | 'anonymous_allowed' | 'default_priority'>;
-
-/** A new case's number of the day and the ids drawn for its rows (see allocateCase). */
-export interface CaseIds { number: string; caseId: string; timelineId: string; notificationIds: string[] }
-type Draw = { timeline: RawBuilder<string>; notifications: RawBuilder<string>; notificationCount: number };
-type DrawnRow = { n: number | null; case_id: string | null; timeline_id: string | null; notification_ids: string[] | null };
-
-const caseNumber = (day: string, n: number) => `AJ${day}-${String(n).padStart(4, '0')}`;
-const idsOf = (day: string, r: DrawnRow): CaseIds | null =>
-  r.n === null ? null : { number: caseNumber(day, r.n), caseId: String(r.case_id), timelineId: String(r.timeline_id), notificationIds: (r.notification_ids ?? []).map(String) };
-
-/**
- * The intake's first statement: the category by code, a platform_meta value (the grids' version)
- * and — when `allocate` and the category takes the report (active; open to anonymous reports if
- * this one is) — the case's number and ids, as allocateCase draws them. One round trip where the
- * point could already be routed; a report the category refuses draws no number. Pass the database,
- * not a transaction (the counter row is locked only for this statement). Named columns, not c.*: a
- * prepared statement whose result columns change (a migration adding one while instances run) fails
- * until it is prepared again.
- */
-export async function intakeLookup(
-  database: Database,
-  q: { code: string; versionKey: string; anonymous: boolean; allocate: boolean; at: Date; draw: Draw },
-): Promise<{ category: IntakeCategory | undefined; gridVersion: string | null; ids: CaseIds | null }> {
-  const day = chinaDay(q.at).replace(/-/g, '');
-  const rows = await runPrepared(database, sql<IntakeCategory & DrawnRow & { grid_version: string | null }>`
-    WITH cat AS (
-      SELECT c.id, c.code, c.name_zh, c.active, c.anonymous_allowed, c.default_priority FROM case_categories c WHERE c.code = ${q.code}),
-    counter AS (
-      INSERT INTO case_counters (day, n)
-      SELECT ${day}, 1 FROM cat WHERE ${q.allocate}::boolean AND cat.active AND (cat.anonymous_allowed OR NOT ${q.anonymous}::boolean)
-      ON CONFLICT (day) DO UPDATE SET n = case_counters.n + 1
-      RETURNING n)
-    SELECT cat.*, v.value AS grid_version, counter.n,
-      CASE WHEN counter.n IS NOT NULL THEN nextval(pg_get_serial_sequence('cases', 'id'))::text END AS case_id,
-      CASE WHEN counter.n IS NOT NULL THEN ${q.draw.timeline}::text END AS timeline_id,
-      CASE WHEN counter.n IS NOT NULL THEN ARRAY(SELECT ${q.draw.notifications}::text FROM generate_series(1, ${q.draw.notificationCount}::int)) END AS notification_ids
-    FROM (VALUES (1)) AS one(x)
-    LEFT JOIN platform_meta v ON v.key = ${q.versionKey}
-    LEFT JOIN cat ON true
-    LEFT JOIN counter ON true
-    -- as in allocateCase: committed without waiting for the disk
-    WHERE set_config('synchronous_commit', 'off', true) IS NOT NULL`);
-  const { grid_version, n, case_id, timeline_id, notification_ids, ...category } = rows[0]!;
-  return { category: category.id === null ? undefined : category, gridVersion: grid_version, ids: idsOf(day, { n, case_id, timeline_id, notification_ids }) };
-}
-
-/**
- * A new case's number of the day and the ids of its rows (drawn from their sequences: the case, its
- * first timeline entry, its notifications), in one statement. Pass the database, not a transaction:
- * the day's counter row, which serialises concurrent intakes, is then locked only for this statement.
- */
-export async function allocateCase(database: Database, at: Date, draw: Draw): Promise<CaseIds> {
-  const day = chinaDay(at).replace(/-/g, '');
-  const rows = await runPrepared(database, sql<DrawnRow>`
-    WITH counter AS (
-      INSERT INTO case_counters (day, n) VALUES (${day}, 1)
-      ON CONFLICT (day) DO UPDATE SET n = case_counters.n + 1
-      RETURNING n)
-    SELECT n, nextval(pg_get_serial_sequence('cases', 'id'))::text AS case_id, ${draw.timeline}::text AS timeline_id,
-      ARRAY(SELECT ${draw.notifications}::text FROM generate_series(1, ${draw.notificationCount}::int)) AS notification_ids
-    -- Committed without waiting for the disk: the case's own statement commits later and waits, and
-    -- the log is written in order, so a number of a case that was kept is kept too. A crash loses at
-    -- most numbers no kept case holds (they are drawn again); the counter row is freed sooner.
-    FROM counter WHERE set_config('synchronous_commit', 'off', true) IS NOT NULL`);
-  return idsOf(day, rows[0]!)!;
-}
 
 export const LEVELS: CaseLevel[] = ['grid', 'community', 'street'];
 

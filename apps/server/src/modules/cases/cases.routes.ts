@@ -1,3 +1,4 @@
+import { releaseCaseIds } from './cases.numbers.js';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { checkAttachments } from '../files/files.service.js';
@@ -39,6 +40,8 @@ export async function caseRoutes(fastify: FastifyInstance) {
   });
   app.addHook('onClose', async () => {
     await sweeper?.stop();
+    // numbers this process reserved and did not use go back to the day's counter (where they are its last)
+    await releaseCaseIds(deps.database);
   });
 
   await app.register(configRoutes);

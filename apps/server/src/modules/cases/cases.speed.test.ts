@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupTestEnv, type TestEnv } from '../../../test/harness.js';
 import { verifyAuditChain } from '../../platform/audit.js';
 import { caseHelpers } from './cases.fixtures.js';
+import { releaseCaseIds } from './cases.numbers.js';
 import { sweepOnce } from './cases.sweeper.js';
 
-// Issue 4: intake in a few statements (numbers drawn on their own, everything else in one), and the
-// set-based deadline sweep (batches written with a few statements, several workers and instances).
+// Issue 4: intake in one statement (numbers and ids reserved ahead, cases reported meanwhile written
+// together), and the set-based deadline sweep (batches written with a few statements, several workers and instances).
 // The same outcomes as one case at a time: every row once, timeline and audit per step, in order.
 
 let env: TestEnv;
@@ -19,12 +20,13 @@ afterAll(() => env.close());
 
 const HOUR = 3_600_000;
 const db = () => env.database.db;
+const counter = async () => Number((await db().selectFrom('case_counters').select('n').orderBy('day', 'desc').executeTakeFirst())?.n ?? 0);
 
 describe('intake', () => {
   it('takes concurrent reports: consecutive numbers, and each case with its timeline entry, notification, live event and audit entry', async () => {
     const at = await h.centreOf('老围第1网格');
     const cookie = await h.cookieOf('gy_grid');
-    const before = Number((await db().selectFrom('case_counters').select('n').executeTakeFirst())?.n ?? 0);
+    const before = await counter();
     const results = await Promise.all(
       Array.from({ length: 24 }, (_, i) =>
         env.app.inject({ method: 'POST', url: '/api/cases', headers: { cookie }, payload: { categoryCode: 'sanitation', description: `并发上报 ${i}`, lng: at.lng + i * 1e-5, lat: at.lat, source: 'grid_worker' } }),
@@ -48,6 +50,52 @@ describe('intake', () => {
     expect(notes).toHaveLength(24);
     expect(notes.every((n) => n.kind === 'case_state' && n.account_id === rows[0]!.reporter_account_id && n.title === `案件 ${created.find((c) => c.id === String(n.case_id))!.number}：受理`)).toBe(true);
     expect(await verifyAuditChain(db())).toMatchObject({ ok: true });
+    // numbers reserved ahead and not used go back to the day's counter when the server stops
+    await releaseCaseIds(env.database);
+    expect(await counter()).toBe(before + 24);
+  });
+
+  it('a bad report among concurrent ones fails alone: the others, written with it in one statement, are written again without it', async () => {
+    const at = await h.centreOf('老围第3网格');
+    const cookie = await h.cookieOf('gy_grid');
+    const results = await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        env.app.inject({ method: 'POST', url: '/api/cases', headers: { cookie }, payload: { categoryCode: 'sanitation', description: i === 9 ? 'bad \u0000 byte' : `同批上报 ${i}`, lng: at.lng + i * 1e-5, lat: at.lat, source: 'grid_worker' } }),
+      ),
+    );
+    expect(results.map((r) => r.statusCode < 300)).toEqual(Array.from({ length: 16 }, (_, i) => i !== 9));
+    const ids = results.filter((r) => r.statusCode === 201).map((r) => (r.json() as { id: string }).id);
+    expect(await db().selectFrom('cases').select('id').where('description', 'like', '同批上报%').execute()).toHaveLength(15);
+    expect(await db().selectFrom('case_events').select('id').where('case_id', 'in', ids).execute()).toHaveLength(15);
+    expect(await db().selectFrom('audit_log').select('seq').where('action', '=', 'case.report').where('target_id', 'in', ids).execute()).toHaveLength(15);
+    expect(await db().selectFrom('cases').select('id').where('description', 'like', 'bad%').execute()).toHaveLength(0);
+    expect((await verifyAuditChain(db())).ok).toBe(true);
+  });
+
+  it('writes only while the category is as this instance read it: changed elsewhere, the case takes the change or is refused, and its number goes to the next case', async () => {
+    const at = await h.centreOf('老围第3网格');
+    const report = (description: string) => h.call('gy_grid', 'POST', '/api/cases', { categoryCode: 'sanitation', description, ...at, source: 'grid_worker' });
+    const first = (await h.expectOk(await report('类别校验 1'), 201)).json() as { id: string; number: string };
+    const serial = (n: string) => Number(n.slice(11));
+    try {
+      // behind this instance's back (by hand, or another instance): a new default priority …
+      await sql`UPDATE case_categories SET default_priority = 'urgent' WHERE code = 'sanitation'`.execute(db());
+      const second = (await h.expectOk(await report('类别校验 2'), 201)).json() as { id: string; number: string };
+      expect(serial(second.number)).toBe(serial(first.number) + 1);
+      expect((await h.caseRow(second.id)).priority).toBe('urgent');
+      // … then the category is switched off: refused, nothing written, no number used
+      await sql`UPDATE case_categories SET active = false WHERE code = 'sanitation'`.execute(db());
+      const audits = Number((await db().selectFrom('audit_log').select(db().fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+      const refused = await report('类别校验 3');
+      expect(refused.json().error.code).toBe('CASE_CATEGORY_UNKNOWN');
+      expect(await db().selectFrom('cases').select('id').where('description', '=', '类别校验 3').execute()).toHaveLength(0);
+      expect(Number((await db().selectFrom('audit_log').select(db().fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n)).toBe(audits);
+      await sql`UPDATE case_categories SET active = true WHERE code = 'sanitation'`.execute(db());
+      const fourth = (await h.expectOk(await report('类别校验 4'), 201)).json() as { id: string; number: string };
+      expect(serial(fourth.number)).toBe(serial(first.number) + 2);
+    } finally {
+      await sql`UPDATE case_categories SET active = true, default_priority = ${(await h.caseRow(first.id)).priority} WHERE code = 'sanitation'`.execute(db());
+    }
   });
 
   it('a report that fails to be written leaves nothing behind', async () => {

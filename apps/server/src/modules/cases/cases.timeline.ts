@@ -1,5 +1,5 @@
 import type { CaseEvent } from '@tongxin/contracts';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Executor, Tx } from '../../db/database.js';
 import { recordAudits, recordAuditsAndCommit, type AuditEntry } from '../../platform/audit.js';
 import { publishMany, type BusEvent } from '../../platform/events.js';
@@ -100,14 +100,16 @@ export const nextTimelineId = () => sql<string>`nextval(pg_get_serial_sequence('
 /**
  * For a caller that writes everything in one statement (a new case): with the timeline ids drawn
  * beforehand (nextTimelineId), the timeline insert to embed, and the live events and audit entries
- * of the steps. Their notifications are the caller's (caseStepNotificationsInStatement).
+ * of the steps. Their notifications are the caller's (caseStepNotificationsInStatement). With
+ * `onlyIf`, the entries are written only where it holds (the caller's guard).
  */
-export function stepsInStatement(steps: readonly StepOf[], ids: readonly string[]) {
+export function stepsInStatement(steps: readonly StepOf[], ids: readonly string[], onlyIf: RawBuilder<boolean> = sql`true`) {
   const insert = sql`
     INSERT INTO case_events (id, case_id, at, actor_id, actor_name, action, from_state, to_state, level, note, attachments, department_id, whistle_id, details)
     SELECT id, case_id, at, actor_id, actor_name, action, from_state, to_state, level, note, attachments, department_id, whistle_id, details
     FROM jsonb_to_recordset(${JSON.stringify(timelineRows(steps, ids))}::jsonb) AS r(ord int, id bigint, case_id bigint, at timestamptz, actor_id uuid, actor_name text,
       action text, from_state text, to_state text, level text, note text, attachments text[], department_id bigint, whistle_id bigint, details jsonb)
+    WHERE ${onlyIf}
     ORDER BY ord`;
   const live: BusEvent[] = steps.map(({ c, step }, i) => ({ type: 'case', caseId: c.id, number: c.number, action: step.action, eventId: ids[i]!, to: step.to ?? null }));
   return { insert, live, audit: steps.map(auditOf), notices: steps.map(({ c, step }) => noticeOf(c, step)) };

@@ -1,5 +1,5 @@
 import { CASE_STATES, WHISTLE_KINDS } from '@tongxin/contracts';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Executor, Tx } from '../../db/database.js';
 import type { RequestContext } from '../../platform/actor.js';
 import { recordAudit } from '../../platform/audit.js';
@@ -214,13 +214,15 @@ export function caseStepNotificationsInStatement(steps: readonly CaseStepNotice[
   );
   return {
     count: values.length,
-    withIds(ids: readonly string[]) {
+    /** with `onlyIf`, written only where it holds (the caller's guard) */
+    withIds(ids: readonly string[], onlyIf: RawBuilder<boolean> = sql`true`) {
       const rows = values.map((v, i) => ({ ...v, id: ids[i]! }));
       const events: BusEvent[] = rows.map((r) => ({ type: 'notification', accountId: r.account_id, id: r.id }));
       const insert = rows.length
         ? sql`INSERT INTO notifications (id, account_id, kind, title, body, case_id)
             SELECT id, account_id, kind, title, body, case_id
-            FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(id bigint, account_id uuid, kind text, title text, body text, case_id bigint)`
+            FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(id bigint, account_id uuid, kind text, title text, body text, case_id bigint)
+            WHERE ${onlyIf}`
         : null;
       return { insert, events };
     },
