@@ -55,6 +55,31 @@ describe('intake', () => {
     expect(await counter()).toBe(before + 24);
   });
 
+  it('two instances reporting at once use every number once; at stop, unused numbers go back where they are the counter\'s last', async () => {
+    const second = await env.secondApp();
+    const at = await h.centreOf('老围第2网格');
+    const cookie = await h.cookieOf('gy_grid');
+    const before = await counter();
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        (i % 2 ? second : env.app).inject({ method: 'POST', url: '/api/cases', headers: { cookie }, payload: { categoryCode: 'sanitation', description: `两个实例 ${i}`, lng: at.lng + i * 1e-5, lat: at.lat, source: 'grid_worker' } }),
+      ),
+    );
+    for (const r of results) expect(r.statusCode, r.body).toBe(201);
+    const serials = results.map((r) => Number((r.json() as { number: string }).number.slice(11)));
+    expect(new Set(serials).size).toBe(40);
+    expect(Math.min(...serials)).toBe(before + 1);
+    await releaseCaseIds(second.deps.database);
+    await releaseCaseIds(env.database);
+    // what is left between the counter and the last number used: only what the first instance to
+    // stop could not give back because the other had taken numbers after its block
+    const left = (await counter()) - Math.max(...serials);
+    expect(left).toBeGreaterThanOrEqual(0);
+    expect(left).toBeLessThan(32);
+    const next = (await h.expectOk(await h.call('gy_grid', 'POST', '/api/cases', { categoryCode: 'sanitation', description: '两个实例之后', ...at, source: 'grid_worker' }), 201)).json() as { number: string };
+    expect(Number(next.number.slice(11))).toBe((await counter()));
+  });
+
   it('a bad report among concurrent ones fails alone: the others, written with it in one statement, are written again without it', async () => {
     const at = await h.centreOf('老围第3网格');
     const cookie = await h.cookieOf('gy_grid');
