@@ -9,7 +9,7 @@ import { builtGridIndex, gridIndexOf } from '../places/geo-index.js';
 import { canSee, factsFor } from './cases.access.js';
 import { isSystem, whoOf, type Caller } from './cases.caller.js';
 import { caseById, categoryByCode, type IntakeCategory } from './cases.repo.js';
-import { returnCaseIds, takeCaseIds } from './cases.numbers.js';
+import { forgetCaseIds, isTakenIdError, returnCaseIds, takeCaseIds } from './cases.numbers.js';
 import { writeCase } from './cases.intake.write.js';
 import { caseRules } from './cases.rules.js';
 import { recordStep } from './cases.timeline.js';
@@ -84,7 +84,15 @@ export async function createCase(deps: Deps, caller: Caller, input: CaseInput): 
       throw new AppError('CASE_OUTSIDE_GRIDS', { lng: input.lng, lat: input.lat }, { lng: 'CASE_OUTSIDE_GRIDS' });
     }
     const ids = await takeCaseIds(deps.database, now, audience.length);
-    const written = await writeCase(deps.database, { input, category, located, gridStamp: index.stamp, ids, caller, anonymous, trackingCode, audience, at: now });
+    let written: boolean;
+    try {
+      written = await writeCase(deps.database, { input, category, located, gridStamp: index.stamp, ids, caller, anonymous, trackingCode, audience, at: now });
+    } catch (err) {
+      if (!isTakenIdError(err) || attempt >= 3) throw err;
+      // numbers reserved before the counter was set back (a reset under a running server): new ones
+      forgetCaseIds(deps.database);
+      continue;
+    }
     if (written) {
       return {
         id: ids.caseId, number: ids.number, state: 'received' as const, trackingCode,

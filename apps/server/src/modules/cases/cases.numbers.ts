@@ -13,9 +13,11 @@ import { nextTimelineId } from './cases.timeline.js';
 // number while cases arrive slowly — numbers then follow the order of the cases exactly, as with a
 // counter read per case — and doubles (up to MAX_BLOCK) each time a block is used up within
 // QUICK_MS, i.e. only under a burst. What that costs: with several instances under a burst, the
-// numbers of cases reported in the same second are not in the order of their arrival; and the
-// numbers of a block still unused when the day ends or the process stops are given back only if no
-// other instance has taken numbers since (else they stay a gap in the day's numbers).
+// numbers of cases reported in the same second are not in the order of their arrival; and numbers
+// still unused when the day ends or the process stops are given back only where they end our last
+// block and no other instance has taken numbers since (else they stay a gap in the day's numbers).
+// Should a number come round again all the same (the counter set back under a running server), the
+// case's write is refused by the unique number, and createCase forgets the blocks and tries again.
 
 export interface CaseIds { number: string; caseId: string; timelineId: string; notificationIds: string[] }
 
@@ -78,6 +80,22 @@ export function returnCaseIds(database: Database, ids: CaseIds): void {
   b.notifications.unshift(...ids.notificationIds);
 }
 
+/**
+ * Forgets the reserved numbers and ids (not given back): after a case was refused because its number
+ * or id was in use — the counter or a sequence set back under a running server, say a reset.
+ */
+export function forgetCaseIds(database: Database): void {
+  const b = blocksOf.get(database);
+  if (!b) return;
+  Object.assign(b, { numbers: [], cases: [], timeline: [], notifications: [], size: 1 });
+}
+
+/** A write refused because a number or id reserved ahead was taken meanwhile (see forgetCaseIds). */
+export function isTakenIdError(err: unknown): boolean {
+  const e = err as { code?: unknown; constraint?: unknown } | null;
+  return e?.code === '23505' && ['cases_number_key', 'cases_pkey', 'case_events_pkey', 'notifications_pkey'].includes(String(e.constraint));
+}
+
 async function reserve(database: Database, b: Blocks, day: string, notifications: number): Promise<void> {
   const now = performance.now();
   // a block used up soon after it was reserved: a burst, so a bigger block; a quiet spell: one again
@@ -119,16 +137,17 @@ async function reserve(database: Database, b: Blocks, day: string, notifications
 }
 
 /**
- * The unused numbers of the block back to the day's counter, when they are its last (no instance
- * has taken numbers since): at the end of the day and when the server stops.
+ * The unused numbers that end our last block back to the day's counter, when they are its last (no
+ * instance has taken numbers since): at the end of the day and when the server stops.
  */
 async function giveBack(database: Database, b: Blocks): Promise<void> {
   const unused = b.numbers;
-  if (b.day === '' || unused.length === 0) return;
   b.numbers = [];
-  const contiguous = unused.every((n, i) => n === b.last - unused.length + 1 + i);
-  if (!contiguous) return;
-  await sql`UPDATE case_counters SET n = ${unused[0]! - 1} WHERE day = ${b.day} AND n = ${b.last}`.execute(database.db);
+  // the run of unused numbers that ends with our last block (earlier ones stay a gap)
+  let first = b.last + 1;
+  for (let i = unused.length - 1; i >= 0 && unused[i] === first - 1; i--) first -= 1;
+  if (b.day === '' || first > b.last) return;
+  await sql`UPDATE case_counters SET n = ${first - 1} WHERE day = ${b.day} AND n = ${b.last}`.execute(database.db);
 }
 
 /** When the server stops: unused numbers back to the counter where they are its last. */
