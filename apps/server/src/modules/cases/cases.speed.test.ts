@@ -177,7 +177,8 @@ describe('the set-based deadline sweep', () => {
     const results = await Promise.all([
       sweepOnce(env.app.deps, now, { batchSize: 25, workers: 3 }),
       sweepOnce(second.deps, now, { batchSize: 40 }),
-      sweepOnce(env.app.deps, now, { batchSize: 7, workers: 1 }),
+      // two batches listed ahead: the rest is found by searching
+      sweepOnce(env.app.deps, now, { batchSize: 7, workers: 1, plannedBatches: 2 }),
     ]);
     const total = (k: keyof (typeof results)[0]) => results.reduce((n, r) => n + r[k], 0);
     expect(total('escalated')).toBe(90);
@@ -210,6 +211,16 @@ describe('the set-based deadline sweep', () => {
     expect(await verifyAuditChain(db())).toMatchObject({ ok: true });
     // nothing is left, and a second pass does nothing
     expect((await sweepOnce(env.app.deps, now)).processed).toBe(0);
+  });
+
+  it('takes, after the rows it listed ahead, the due rows the list left out', async () => {
+    const id = await h.dispatchedCase({ grid: '老围第4网格' });
+    const late = new Date(Date.now() + 100 * HOUR);
+    // one batch of one row listed ahead: the case's other due row is found by searching
+    const r = await sweepOnce(env.app.deps, late, { batchSize: 1, workers: 1, plannedBatches: 1 });
+    expect(r.processed).toBeGreaterThanOrEqual(2);
+    expect(await h.caseRow(id)).toMatchObject({ card: 'red', level: 'community' });
+    expect(await db().selectFrom('case_deadlines').select('kind').where('case_id', '=', id).where('processed_at', 'is', null).execute()).toEqual([]);
   });
 
   it('leaves a case locked by a request for the next sweep, and takes it then', async () => {

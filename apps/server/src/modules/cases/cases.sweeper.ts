@@ -107,20 +107,28 @@ export const DEFAULT_SWEEP_WORKERS = 2;
 /**
  * Processes every deadline due at `now`, batch by batch; returns what it did. A deadline row is taken
  * only together with its case, and neither is waited for (FOR UPDATE … SKIP LOCKED on both): a case
- * locked by a request is left for the next sweep, so a sweeper never takes part in a lock cycle. A
- * worker stops when a batch finds nothing left; a row passed over because another worker or
- * instance held its case is then found by that one, which looks again after its own commit. On
+ * locked by a request is left for the next sweep, so a sweeper never takes part in a lock cycle.
+ * Workers first take the batches listed ahead (the due rows' ids in deadline order), then search the
+ * due rows batch by batch until a batch finds nothing left; a row passed over because another worker
+ * or instance held its case is then found by that one, which searches again after its own commit. On
  * PostgreSQL a few workers take batches side by side (SKIP LOCKED keeps them apart, as it keeps
  * instances apart); rows of one case still go in deadline order, as a later row is passed over
  * while an earlier one holds the case.
  */
-export async function sweepOnce(deps: { database: Database }, now: Date = new Date(), opts: { batchSize?: number; workers?: number } = {}): Promise<SweepResult> {
+export async function sweepOnce(deps: { database: Database }, now: Date = new Date(), opts: { batchSize?: number; workers?: number; plannedBatches?: number } = {}): Promise<SweepResult> {
   const { db, engine } = deps.database;
   const size = opts.batchSize ?? DEFAULT_SWEEP_BATCH;
   // PGlite has one connection: workers would only queue for it
   const workers = engine === 'pglite' ? 1 : Math.max(1, opts.workers ?? DEFAULT_SWEEP_WORKERS);
   const result: SweepResult = { processed: 0, escalated: 0, yellow: 0, red: 0, whistlesOverdue: 0, moot: 0 };
+  // The due rows are listed once, in order, and handed out in batches that lock their rows by id.
+  // Searching the pending index for each batch instead walks, batch after batch, the index entries
+  // of rows processed moments ago (still there until a vacuum): a tenth of a sweep's time.
+  const planned = await plannedBatches(db, now, size, opts.plannedBatches ?? PLANNED_BATCHES);
   const worker = async () => {
+    for (let ids = planned.shift(); ids; ids = planned.shift()) await sweepBatch(db, now, size, result, ids);
+    // then what the list left: rows passed over while a request or another instance held their
+    // case, and rows beyond the list
     while ((await sweepBatch(db, now, size, result)) > 0);
   };
   // all workers end before the sweep does, even when one fails (the next sweep must not overlap it)
@@ -130,15 +138,31 @@ export async function sweepOnce(deps: { database: Database }, now: Date = new Da
   return result;
 }
 
-/** One batch in one transaction: takes, decides and writes up to `size` due rows; returns how many. */
-async function sweepBatch(db: Database['db'], now: Date, size: number, result: SweepResult): Promise<number> {
+/** Batches listed ahead per sweep; rows beyond them are found by searching, batch by batch. */
+const PLANNED_BATCHES = 100;
+
+/** Batches of the due rows' ids, in deadline order (at most `count` of them). */
+async function plannedBatches(db: Database['db'], now: Date, size: number, count: number): Promise<string[][]> {
+  const { rows } = await sql<{ id: string }>`
+    SELECT id FROM case_deadlines WHERE processed_at IS NULL AND due_at <= ${now} ORDER BY due_at, id LIMIT ${size * count}`.execute(db);
+  const batches: string[][] = [];
+  for (let i = 0; i < rows.length; i += size) batches.push(rows.slice(i, i + size).map((r) => String(r.id)));
+  return batches;
+}
+
+/**
+ * One batch in one transaction: takes, decides and writes up to `size` due rows — those listed in
+ * `ids`, else the first ones due — and returns how many.
+ */
+async function sweepBatch(db: Database['db'], now: Date, size: number, result: SweepResult, ids?: string[]): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    // the deadline rows with what is needed of their cases, both locked
+    // the deadline rows with what is needed of their cases, both locked; a row is still due when
+    // its lock is granted (processed meanwhile by another instance, it no longer matches)
     const { rows } = await sql<Deadline & { [K in keyof SweptCase as `c_${K & string}`]: SweptCase[K] }>`
       SELECT d.*, c.id AS c_id, c.number AS c_number, c.state AS c_state, c.card AS c_card, c.level AS c_level, c.level_place_id AS c_level_place_id,
              c.due_at AS c_due_at, c.red_at AS c_red_at, c.grid_id AS c_grid_id, c.community_id AS c_community_id, c.street_id AS c_street_id
       FROM case_deadlines d JOIN cases c ON c.id = d.case_id
-      WHERE d.processed_at IS NULL AND d.due_at <= ${now}
+      WHERE d.processed_at IS NULL AND d.due_at <= ${now}${ids ? sql` AND d.id = ANY(${ids}::bigint[])` : sql``}
       ORDER BY d.due_at, d.id
       LIMIT ${size}
       FOR UPDATE OF d, c SKIP LOCKED`.execute(trx);
