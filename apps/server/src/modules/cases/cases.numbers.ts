@@ -74,7 +74,11 @@ export async function takeCaseIds(database: Database, at: Date, notifications: n
 export function returnCaseIds(database: Database, ids: CaseIds): void {
   const b = stateOf(database);
   const [day, n] = [ids.number.slice(2, 10), Number(ids.number.slice(11))];
-  if (day === b.day) b.numbers.unshift(n);
+  if (day === b.day) {
+    // in order among the others (cases of one batch may come back in any order)
+    const at = b.numbers.findIndex((x) => x > n);
+    b.numbers.splice(at < 0 ? b.numbers.length : at, 0, n);
+  }
   b.cases.unshift(ids.caseId);
   b.timeline.unshift(ids.timelineId);
   b.notifications.unshift(...ids.notificationIds);
