@@ -1,4 +1,3 @@
-import { releaseCaseIds } from './cases.numbers.js';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { checkAttachments } from '../files/files.service.js';
@@ -8,6 +7,7 @@ import { configRoutes } from './cases.config.routes.js';
 import { getCaseDetail } from './cases.detail.js';
 import { acceptCase, dispatchCase, escalateCase, fileCase, markHandled, rejectCase } from './cases.handling.js';
 import { createCase, findDuplicates, followCase } from './cases.intake.js';
+import { releaseCaseIds } from './cases.numbers.js';
 import { departmentInbox, listCases } from './cases.query.js';
 import { publicCaseRoutes } from './cases.public.routes.js';
 import { caseRates } from './cases.rates.js';
