@@ -124,7 +124,10 @@ export async function sweepOnce(deps: { database: Database }, now: Date = new Da
   // The due rows are listed once, in order, and handed out in batches that lock their rows by id.
   // Searching the pending index for each batch instead walks, batch after batch, the index entries
   // of rows processed moments ago (still there until a vacuum): a sweep took a fifth longer so.
-  const planned = await plannedBatches(db, now, size, opts.plannedBatches ?? PLANNED_BATCHES);
+  const listed = opts.plannedBatches ?? PLANNED_BATCHES;
+  const planned = await plannedBatches(db, now, size, listed);
+  // nothing due (most sweeps): no worker needs to search
+  if (listed > 0 && planned.length === 0) return result;
   const worker = async () => {
     for (let ids = planned.shift(); ids; ids = planned.shift()) await sweepBatch(db, now, size, result, ids);
     // then what the list left: rows passed over while a request or another instance held their
