@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { createDatabase, type Engine } from '../../apps/server/src/db/database.js';
 import { hashPassword } from '../../apps/server/src/platform/passwords.js';
-import { DEFAULT_SWEEP_BATCH, sweepOnce } from '../../apps/server/src/modules/cases/cases.sweeper.js';
+import { defaultSweepBatch, sweepOnce } from '../../apps/server/src/modules/cases/cases.sweeper.js';
 import { httpLoad } from './stats.js';
 
 /**
@@ -83,7 +83,7 @@ export async function measureIntake(opts: Opts) {
  */
 export async function measureSweep(opts: Opts, categoryCode: string) {
   const { sqlUrl, engine, log } = opts;
-  const batchSize = opts.sweepBatchSize ?? DEFAULT_SWEEP_BATCH;
+  const batchSize = opts.sweepBatchSize ?? defaultSweepBatch(engine);
   const OPEN = 100_000;
   const sweepDb = createDatabase({ url: sqlUrl, engine });
   const now = new Date();
