@@ -16,4 +16,3 @@ export class AppError extends Error {
 export const notFound = () => new AppError('NOT_FOUND');
 export const forbidden = () => new AppError('FORBIDDEN');
 export const badRequest = (reason: string, fields?: Record<string, string>) => new AppError('BAD_REQUEST', { reason }, fields);
-export const conflict = (reason: string) => new AppError('CONFLICT', { reason });

@@ -165,7 +165,7 @@ export async function totpSetup(deps: AppDeps, ctx: RequestContext) {
   const actor = ctx.actor!;
   // Replacing a second factor goes through removing it, which asks for the password: a stolen
   // session alone cannot swap in an authenticator of its own.
-  if (actor.totpEnabled) throw new AppError('CONFLICT', { reason: 'TOTP is already enabled; remove it first (password required)' });
+  if (actor.totpEnabled) throw new AppError('TOTP_ALREADY_ENABLED');
   const secret = newTotpSecret();
   await deps.database.db.transaction().execute(async (trx) => {
     await trx.updateTable('accounts').set({ totp_pending_enc: deps.crypto.encrypt(secret) }).where('id', '=', actor.id).execute();

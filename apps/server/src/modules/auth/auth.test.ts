@@ -175,6 +175,7 @@ describe('TOTP second factor', () => {
     // a session alone cannot swap the authenticator: it must be removed first, with the password
     const again = await env.app.inject({ method: 'POST', url: '/api/auth/totp/setup', headers: { cookie: `tx_session=${next.cookies.find((c) => c.name === 'tx_session')!.value}` } });
     expect(again.statusCode).toBe(409);
+    expect(again.json().error).toMatchObject({ code: 'TOTP_ALREADY_ENABLED', message: '已绑定动态验证码；如需更换，请先解除绑定（需输入密码）' });
   });
 
   it('requires administrators to enrol before anything else in production', async () => {

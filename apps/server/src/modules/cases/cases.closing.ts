@@ -35,7 +35,7 @@ const CARD_ORDER = { none: 0, yellow: 1, red: 2 } as const;
 /** A supervision card by hand (the sweeper gives them for overdue cases); a card never goes down. */
 export function cardCase(deps: Deps, ctx: RequestContext, id: string, input: { card: 'yellow' | 'red'; note: string }) {
   return runStep(deps, ctx, id, 'card', async ({ row }) => {
-    if (CARD_ORDER[input.card] <= CARD_ORDER[row.card as keyof typeof CARD_ORDER]) throw new AppError('CONFLICT', { reason: `card ${row.card} → ${input.card}` });
+    if (CARD_ORDER[input.card] <= CARD_ORDER[row.card as keyof typeof CARD_ORDER]) throw new AppError('CASE_CARD_NOT_HIGHER', { from: row.card, to: input.card });
     return { set: { card: input.card }, step: { note: input.note, details: { card: input.card, from: row.card } } };
   });
 }

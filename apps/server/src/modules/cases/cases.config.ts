@@ -165,7 +165,7 @@ export async function saveDepartment(deps: Deps, ctx: RequestContext, id: string
   if (existing) await requireAccess(db, ctx, 'cases:configure', 'place', [String(existing.place_id)]);
   if (input.code) {
     const taken = await db.selectFrom('departments').select('id').where('code', '=', input.code).executeTakeFirst();
-    if (taken && String(taken.id) !== id) throw new AppError('CONFLICT', { reason: `code ${input.code}` }, { code: 'CONFLICT' });
+    if (taken && String(taken.id) !== id) throw new AppError('CODE_TAKEN', { code: input.code }, { code: 'CODE_TAKEN' });
   }
   const values = { code: input.code ?? null, name: input.name, kind: input.kind, place_id: input.placeId, phone: input.phone ?? null, active: input.active ?? true };
   const row = await db.transaction().execute(async (trx) => {

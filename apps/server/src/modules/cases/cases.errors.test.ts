@@ -117,6 +117,24 @@ describe('workflow refusals', () => {
     expect(twice.json().error).toMatchObject({ code: 'CASE_DEPARTMENT_ALREADY_WHISTLED', params: { name: '桂园街道城管执法队' } });
   });
 
+  it('a card by hand only goes up: the same card again is refused in words, and nothing changes', async () => {
+    await h.expectOk(await h.call('gy_supervise', 'POST', `/api/cases/${id}/card`, { card: 'yellow', note: '逾期未处置' }));
+    const before = await counts();
+    const refusedCard = async (card: 'yellow' | 'red') => {
+      const res = await h.call('gy_supervise', 'POST', `/api/cases/${id}/card`, { card, note: '再次督办' });
+      expect(res.statusCode).toBe(409);
+      expect(res.json().error).toMatchObject({ code: 'CASE_CARD_NOT_HIGHER', message: '督办牌只能升级（无 → 黄牌 → 红牌），不能降级或重复' });
+    };
+    await refusedCard('yellow');
+    expect(await counts()).toEqual(before);
+    await h.expectOk(await h.call('gy_supervise', 'POST', `/api/cases/${id}/card`, { card: 'red', note: '仍未处置' }));
+    await refusedCard('yellow');
+    await refusedCard('red');
+    expect(await h.caseRow(id)).toMatchObject({ card: 'red' });
+    const after = await counts();
+    expect(after).toEqual({ ...before, events: before.events + 1 });
+  });
+
   it('a department reporting on a case it was not whistled for gets CASE_NOT_WHISTLED and nothing changes', async () => {
     const before = await counts();
     const res = await h.call('dept_xf', 'POST', `/api/cases/${id}/department/report`, { note: '报到' });

@@ -102,7 +102,7 @@ export async function createCase(deps: Deps, caller: Caller, input: CaseInput): 
     }
     returnCaseIds(deps.database, ids);
     // only should the category or the grids change again and again while one case is reported
-    if (attempt >= 3) throw new AppError('CONFLICT', { reason: 'the category or the grids changed while the case was reported' });
+    if (attempt >= 3) throw new AppError('CASE_REPORT_RETRY');
   }
 }
 

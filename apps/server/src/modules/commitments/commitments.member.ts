@@ -78,7 +78,7 @@ export async function publishCommitments(deps: AppDeps, ctx: RequestContext, yea
     });
   } catch (e) {
     // two devices publishing the first set of a year at once: the unique index decides
-    if ((e as { code?: string })?.code === '23505') throw new AppError('CONFLICT', { reason: `${year}` });
+    if ((e as { code?: string })?.code === '23505') throw new AppError('COMMITMENT_YEAR_TAKEN', { year });
     throw e;
   }
   return (await mineView(deps, ctx, me.memberId, me.orgId)).find((c) => c.year === year)!;

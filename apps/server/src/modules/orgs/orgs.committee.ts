@@ -27,7 +27,7 @@ export async function addCommitteeMember(deps: AppDeps, ctx: RequestContext, org
     if (!org || org.status !== 'active') throw new AppError('ORG_NOT_ACTIVE');
     if (input.role === 'secretary') {
       const sitting = await trx.selectFrom('org_committee_members').select('name').where('org_id', '=', orgId).where('role', '=', 'secretary').where('ended_on', 'is', null).executeTakeFirst();
-      if (sitting) throw new AppError('CONFLICT', { reason: `secretary ${sitting.name}` });
+      if (sitting) throw new AppError('SECRETARY_SITTING', { name: sitting.name });
     }
     // Default term end: the organisation's term (term_started_on + term_years), when that is still ahead
     // of the member's start (a lapsed term is not a term to join).
@@ -52,7 +52,7 @@ export async function endCommitteeMember(deps: AppDeps, ctx: RequestContext, id:
   const row = await deps.database.db.selectFrom('org_committee_members').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw new AppError('NOT_FOUND');
   const actor = await requireAccess(deps.database.db, ctx, 'orgs:write', 'org', [String(row.org_id)]);
-  if (row.ended_on) throw new AppError('CONFLICT', { reason: 'already ended' });
+  if (row.ended_on) throw new AppError('RECORD_ENDED');
   if (endedOn < row.term_start) throw new AppError('VALIDATION_FAILED', {}, { endedOn: 'endedOn < termStart' });
   await deps.database.db.transaction().execute(async (trx) => {
     await trx.updateTable('org_committee_members').set({ ended_on: endedOn }).where('id', '=', id).execute();

@@ -52,7 +52,7 @@ export async function foundOrg(deps: AppDeps, ctx: RequestContext, input: FoundI
     const parent = await activeOrg(trx, input.parentId);
     checkChildKind(parent.kind, input.kind, ctx.locale);
     if (input.code && (await trx.selectFrom('orgs').select('id').where('code', '=', input.code).executeTakeFirst())) {
-      throw new AppError('CONFLICT', { reason: `code ${input.code}` }, { code: 'CONFLICT' });
+      throw new AppError('CODE_TAKEN', { code: input.code }, { code: 'CODE_TAKEN' });
     }
     const id = await createOrg(trx, { parentId: input.parentId, kind: input.kind, domain: input.domain ?? null, name: input.name, placeId: input.placeId ?? null, foundedOn: input.foundedOn ?? null });
     await trx
@@ -98,7 +98,7 @@ export async function updateOrg(deps: AppDeps, ctx: RequestContext, id: string, 
     }
     if (Object.keys(set).length === 0) return;
     if (input.code && (await trx.selectFrom('orgs').select('id').where('code', '=', input.code).where('id', '!=', id).executeTakeFirst())) {
-      throw new AppError('CONFLICT', { reason: `code ${input.code}` }, { code: 'CONFLICT' });
+      throw new AppError('CODE_TAKEN', { code: input.code }, { code: 'CODE_TAKEN' });
     }
     if (input.domain !== undefined && (input.domain ?? null) !== org.domain) {
       // the domain is a counted dimension: move this organisation's contribution

@@ -90,7 +90,7 @@ describe('organisations', () => {
   it('keeps the committee with roles and terms, one sitting secretary', async () => {
     const add = (role: string, name: string) => call('POST', `/api/orgs/${branchId}/committee`, { name, role, termStart: '2024-03-01' });
     expect((await add('secretary', '张秀英')).statusCode).toBe(201);
-    expect((await add('secretary', '李明')).json().error.code).toBe('CONFLICT');
+    expect((await add('secretary', '李明')).json().error.code).toBe('SECRETARY_SITTING');
     expect((await add('organisation', '李明')).statusCode).toBe(201);
     const committee = (await call('GET', `/api/orgs/${branchId}/committee`)).json();
     expect(committee).toEqual([
@@ -164,5 +164,18 @@ describe('organisations', () => {
     expect((await call('POST', '/api/orgs', { parentId: LAOWEI(), kind: 'branch', name: '越权成立的支部' }, kk)).statusCode).toBe(403);
     const aud = await env.login('auditor');
     expect((await call('GET', `/api/orgs/${LAOWEI()}/stats`, undefined, aud)).statusCode).toBe(403);
+  });
+});
+
+describe('organisation codes', () => {
+  it('refuses a code already in use, naming it on the field, and founds nothing', async () => {
+    const first = await call('POST', '/api/orgs', { parentId: LAOWEI(), kind: 'branch', name: '老围社区编码测试支部', code: 'LW-CODE-1' });
+    expect(first.statusCode).toBe(201);
+    const before = await env.database.db.selectFrom('orgs').select('id').execute();
+    const res = await call('POST', '/api/orgs', { parentId: LAOWEI(), kind: 'branch', name: '另一个支部', code: 'LW-CODE-1' });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error).toMatchObject({ code: 'CODE_TAKEN', params: { code: 'LW-CODE-1' }, fields: { code: '编码 LW-CODE-1 已被使用' }, message: '编码 LW-CODE-1 已被使用' });
+    expect(await env.database.db.selectFrom('orgs').select('id').execute()).toHaveLength(before.length);
+    expect((await call('POST', `/api/orgs/${first.json().id}/abolish`, { reason: '测试完毕' })).statusCode).toBe(204);
   });
 });

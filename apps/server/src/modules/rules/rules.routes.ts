@@ -55,7 +55,7 @@ export async function ruleRoutes(fastify: FastifyInstance) {
     const parsed = RULE_SCHEMAS[req.body.key]!.safeParse(req.body.rules);
     if (!parsed.success) throw new AppError('VALIDATION_FAILED', {}, Object.fromEntries(parsed.error.issues.map((i) => [`rules.${i.path.join('.')}`, i.message])));
     if (await db.selectFrom('rule_sets').select('id').where('key', '=', req.body.key).where('version', '=', req.body.version).executeTakeFirst()) {
-      throw new AppError('CONFLICT', { reason: `${req.body.key}@${req.body.version}` });
+      throw new AppError('RULE_VERSION_TAKEN', { key: req.body.key, version: req.body.version });
     }
     const id = await db.transaction().execute(async (trx) => {
       const row = await trx.insertInto('rule_sets').values({ key: req.body.key, version: req.body.version, effective_from: req.body.effectiveFrom, title: req.body.title, rules: JSON.stringify(parsed.data) }).returning('id').executeTakeFirstOrThrow();
