@@ -724,6 +724,7 @@ export interface StudyRecordsTable {
 
 export interface DB {
   platform_meta: PlatformMetaTable;
+  rate_windows: RateWindowsTable;
   places: PlacesTable;
   place_closure: ClosureTable;
   orgs: OrgsTable;
@@ -777,4 +778,10 @@ export interface DB {
   meeting_attendance: MeetingAttendanceTable;
   study_sessions: StudySessionsTable;
   study_records: StudyRecordsTable;
+}
+
+export interface RateWindowsTable {
+  key: string;
+  started_at: Date;
+  hits: number;
 }

@@ -15,6 +15,7 @@ import * as m0012 from './0012_points_activities.js';
 import * as m0013 from './0013_case_speed.js';
 import * as m0014 from './0014_org_life.js';
 import * as m0015 from './0015_case_place_checks.js';
+import * as m0016 from './0016_rate_windows.js';
 
 /** Every migration in order. Names sort by their number; a migration is never edited once released. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '0013_case_speed': m0013,
   '0014_org_life': m0014,
   '0015_case_place_checks': m0015,
+  '0016_rate_windows': m0016,
 };

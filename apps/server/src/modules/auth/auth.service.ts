@@ -35,14 +35,14 @@ export async function login(deps: AppDeps, input: LoginInput) {
   // too many failures from this address (auth.limits.ts): refused before any password is checked
   const addressLimit = addressFailuresOf(deps);
   const address = input.ip;
-  const wait = addressLimit?.refusedFor(address) ?? 0;
+  const wait = (await addressLimit?.refusedFor(address)) ?? 0;
   if (wait > 0) {
     await audit('denied', 'address_limited');
     throw new AppError('RATE_LIMITED', { retryAfter: wait });
   }
 
   if (!account) {
-    addressLimit?.failed(address);
+    await addressLimit?.failed(address);
     await dummyVerify(input.password);
     await audit('failed', 'unknown_user');
     throw new AppError('AUTH_INVALID_CREDENTIALS');
@@ -53,7 +53,7 @@ export async function login(deps: AppDeps, input: LoginInput) {
   }
 
   const fail = async (reason: string, code: 'AUTH_INVALID_CREDENTIALS' | 'AUTH_TOTP_INVALID') => {
-    addressLimit?.failed(address);
+    await addressLimit?.failed(address);
     // One atomic increment: concurrent wrong attempts cannot slip past the limit.
     const lockedUntil = await db.transaction().execute(async (trx) => {
       const row = await trx

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupTestEnv, type TestEnv } from '../../../test/harness.js';
 import { AddressFailures } from './auth.limits.js';
@@ -124,8 +125,10 @@ describe('login and sessions', () => {
 
 describe('failed logins per client address', () => {
   it('refuses an address after too many failures across accounts (429, audited), not other addresses, and not for successful logins', async () => {
-    const app = await env.secondApp({ loginAddressFailures: 3 });
-    const from = (remoteAddress: string, username: string, password: string) => app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress, payload: { username, password } });
+    // two server instances: the failures are counted together
+    const apps = [await env.secondApp({ loginAddressFailures: 3 }), await env.secondApp({ loginAddressFailures: 3 })];
+    let turn = 0;
+    const from = (remoteAddress: string, username: string, password: string) => apps[turn++ % 2]!.inject({ method: 'POST', url: '/api/auth/login', remoteAddress, payload: { username, password } });
     // an office logs in all morning from one address: successes are not counted
     for (let i = 0; i < 5; i++) expect((await from('203.0.113.9', 'guiyuan', 'Tongxin@2026')).statusCode).toBe(200);
     // spraying: one password against several accounts and names that do not exist
@@ -141,15 +144,20 @@ describe('failed logins per client address', () => {
     expect((await from('203.0.113.9', 'kk100', 'Tongxin@2026')).statusCode).toBe(200);
   });
 
-  it('lets an address try again when its window ends', () => {
-    const limit = new AddressFailures(2, 60_000);
-    limit.failed('a', 0);
-    limit.failed('a', 1000);
-    expect(limit.refusedFor('a', 2000)).toBe(58);
-    expect(limit.refusedFor('b', 2000)).toBe(0);
-    expect(limit.refusedFor('a', 60_000)).toBe(0);
-    limit.failed('a', 60_000);
-    expect(limit.refusedFor('a', 60_001)).toBe(0);
+  it('lets an address try again when its window ends', async () => {
+    const db = env.database.db;
+    const limit = new AddressFailures(db, 2, 60_000);
+    await limit.failed('198.51.100.1');
+    await limit.failed('198.51.100.1');
+    expect(await limit.refusedFor('198.51.100.1')).toBeGreaterThanOrEqual(59);
+    expect(await limit.refusedFor('198.51.100.1')).toBeLessThanOrEqual(60);
+    expect(await limit.refusedFor('198.51.100.2')).toBe(0);
+    // a minute later (the window's start moved back past its end): allowed, and a failure starts a new window
+    await sql`UPDATE rate_windows SET started_at = started_at - interval '61 seconds' WHERE key = 'login-failures:198.51.100.1'`.execute(db);
+    expect(await limit.refusedFor('198.51.100.1')).toBe(0);
+    await limit.failed('198.51.100.1');
+    expect(await limit.refusedFor('198.51.100.1')).toBe(0);
+    expect(await db.selectFrom('rate_windows').select('hits').where('key', '=', 'login-failures:198.51.100.1').executeTakeFirstOrThrow()).toEqual({ hits: 1 });
   });
 });
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
+import { rateLimitStore } from '../../platform/limits.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../platform/errors.js';
@@ -16,7 +17,7 @@ const requestBody = z.object({ phone });
 const verifyBody = z.object({ phone, code: z.string().trim().min(1).max(10) });
 
 export async function otpRoutes(fastify: FastifyInstance) {
-  await fastify.register(rateLimit, { global: false });
+  await fastify.register(rateLimit, { global: false, store: rateLimitStore(fastify.deps.database.db) });
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const tags = ['auth'];
   const sms = smsProviderOf(app.deps, app.log);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
+import { rateLimitStore } from '../../platform/limits.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { claimAnonymousUploads } from '../files/files.service.js';
@@ -17,7 +18,7 @@ const anonymousPhoto = z.object({ id: z.string().uuid(), token: z.string().min(1
 const anonymousBody = anonymousReportBody.extend({ photos: z.array(anonymousPhoto).max(9).default([]).describe('photos from POST /api/files/anonymous, each with its upload token') });
 
 export async function publicCaseRoutes(fastify: FastifyInstance) {
-  await fastify.register(rateLimit, { global: false });
+  await fastify.register(rateLimit, { global: false, store: rateLimitStore(fastify.deps.database.db) });
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const tags = ['cases'];
   const deps = app.deps;

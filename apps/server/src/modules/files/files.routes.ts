@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
+import { rateLimitStore } from '../../platform/limits.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../platform/errors.js';
@@ -49,7 +50,7 @@ export async function fileRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const tags = ['files'];
   const deps: FilesDeps = { database: app.deps.database, store: localFileStore(app.deps.config.dataDir) };
-  await app.register(rateLimit, { global: false });
+  await app.register(rateLimit, { global: false, store: rateLimitStore(app.deps.database.db) });
 
   // expired anonymous uploads no report claimed are removed by every instance (each row once)
   let sweeper: NodeJS.Timeout | null = null;

@@ -6,7 +6,8 @@ import { AppError } from '../../platform/errors.js';
 import { localeFrom } from '../../platform/i18n.js';
 import { formatOfUrl, send, sendErrors, toXml, toXmlObject, type Format, type Item } from './open311.format.js';
 import { createKey, listKeys, revokeKey } from './open311.keys.js';
-import { POSTS_PER_MINUTE_PER_IP, POSTS_PER_MINUTE_PER_KEY, windowLimiter, type Limiter } from './open311.limits.js';
+import { sharedLimiter, type Limiter } from '../../platform/limits.js';
+import { POSTS_PER_MINUTE_PER_IP, POSTS_PER_MINUTE_PER_KEY, WINDOW_MS } from './open311.limits.js';
 import { createdKeySchema, fileParam, keyBody, keyIdParam, keySchema, postBody, requestsQuery } from './open311.schema.js';
 import { authenticate, getRequest, listRequests, Open311Error, postRequest, serviceDefinition, services, tokenLookup } from './open311.service.js';
 
@@ -24,8 +25,8 @@ export class Open311RateLimited extends Error {
   }
 }
 
-function checkLimit(limiter: Limiter, key: string, what: string): void {
-  const wait = limiter.hit(key);
+async function checkLimit(limiter: Limiter, key: string, what: string): Promise<void> {
+  const wait = await limiter.hit(key);
   if (wait !== null) throw new Open311RateLimited(wait, `rate limit exceeded: at most ${limiter.max} POST requests per minute per ${what}; retry after ${wait} s`);
 }
 
@@ -65,8 +66,8 @@ async function geoReport(fastify: FastifyInstance) {
   const deps = app.deps;
   const config = { public: true };
   const localeOf = (req: FastifyRequest) => localeFrom(req.headers['accept-language']);
-  const perIp = windowLimiter(POSTS_PER_MINUTE_PER_IP);
-  const perKey = windowLimiter(POSTS_PER_MINUTE_PER_KEY);
+  const perIp = sharedLimiter(deps.database.db, 'open311-ip', POSTS_PER_MINUTE_PER_IP, WINDOW_MS);
+  const perKey = sharedLimiter(deps.database.db, 'open311-key', POSTS_PER_MINUTE_PER_KEY, WINDOW_MS);
 
   app.setErrorHandler(open311ErrorHandler);
   app.setNotFoundHandler((req, reply) => sendErrors(reply, formatOfUrl(req.url), 404, [{ code: 404, description: `${(req.url.split('?')[0] ?? '').slice(0, 200)} not found` }]));
@@ -102,12 +103,12 @@ async function geoReport(fastify: FastifyInstance) {
       // the client address and the key first: a client over a limit hears 429, one without a key 403,
       // whatever else is wrong
       preValidation: async (req) => {
-        checkLimit(perIp, req.ip, 'client address');
+        await checkLimit(perIp, req.ip, 'client address');
         const body = (req.body ?? {}) as Record<string, unknown>;
         const query = (req.query ?? {}) as Record<string, unknown>;
         const key = typeof body.api_key === 'string' && body.api_key ? body.api_key : typeof query.api_key === 'string' ? query.api_key : undefined;
         const client = await authenticate(deps, key);
-        checkLimit(perKey, client.id, 'api_key');
+        await checkLimit(perKey, client.id, 'api_key');
         if (body && typeof body === 'object' && !body.api_key && key) body.api_key = key;
       },
     }, async (req, reply) => {

@@ -216,9 +216,12 @@ describe('rate limits of POST requests', () => {
     expect(other.statusCode).toBe(400);
   });
 
-  it('per client address, before the key is checked: the 61st POST in a minute hears 429', async () => {
+  it('per client address, before the key is checked, across server instances: the 61st POST in a minute hears 429', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 60; i++) statuses.push((await postFrom('10.32.0.1', { api_key: `guess-${i}`, service_code: 'sanitation' })).statusCode);
+    // half of them through a second instance: the limit is counted in the database, for all instances
+    const second = await env.secondApp();
+    for (let i = 0; i < 30; i++) statuses.push((await second.inject({ method: 'POST', url: '/open311/v2/requests.json', payload: new URLSearchParams({ api_key: `guess-${i}`, service_code: 'sanitation' }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, remoteAddress: '10.32.0.1' })).statusCode);
+    for (let i = 30; i < 60; i++) statuses.push((await postFrom('10.32.0.1', { api_key: `guess-${i}`, service_code: 'sanitation' })).statusCode);
     expect(statuses.every((s) => s === 403)).toBe(true);
     const limited = await postFrom('10.32.0.1', { api_key: apiKey, service_code: 'sanitation' });
     expect([limited.statusCode, limited.json()[0].code]).toEqual([429, 429]);
