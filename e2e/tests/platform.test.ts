@@ -100,3 +100,47 @@ test('sysadmin creates an account; auditor finds it in the audit log and verifie
     assert.match(await result.innerText(), /哈希链完整：已校验 \d+ 条记录/);
   });
 });
+
+test('the console, its map and charts, the API docs and the mobile pages keep to the content security policy', { timeout: 120_000 }, async () => {
+  const { page, context } = s;
+  const violations: string[] = [];
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
+  // also what the page itself reports (a blocked worker or style may not reach the console)
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await step(s, 'csp-header', async () => {
+    await context.clearCookies(); // the test before ends logged in
+    const res = await page.goto('/login');
+    const csp = res?.headers()['content-security-policy'] ?? '';
+    assert.match(csp, /script-src 'self'/);
+    assert.match(csp, /worker-src 'self' blob:/);
+  });
+  await step(s, 'csp-case-map', async () => {
+    await login(page, 'gy_command');
+    await page.goto('/cases');
+    await tableLoaded(page, 'case-list-table');
+    await page.locator('#tab-map').click();
+    await page.getByTestId('case-map').locator('canvas.maplibregl-canvas').waitFor();
+    // the map's worker loads the case points: wait until the style has loaded them
+    await page.waitForFunction(() => !!document.querySelector('[data-testid="case-map"] canvas')?.getAttribute('width'));
+  });
+  await step(s, 'csp-charts', async () => {
+    // the organisation statistics chart of guiyuan's street
+    await context.clearCookies();
+    await login(page, 'guiyuan');
+    await page.goto('/orgs');
+    await page.getByTestId('org-current-name').waitFor();
+    await page.locator('canvas').first().waitFor();
+  });
+  await step(s, 'csp-api-docs', async () => {
+    await page.goto('/api/docs');
+    await page.locator('.swagger-ui .opblock').first().waitFor();
+  });
+  await step(s, 'csp-mobile', async () => {
+    await page.goto('/m/');
+    await page.locator('#app *').first().waitFor();
+    await page.waitForTimeout(500);
+  });
+  assert.deepEqual(violations, []);
+});

@@ -72,6 +72,18 @@ function bearerToken(req: FastifyRequest): string | undefined {
   return h?.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
 }
 
+/**
+ * The content policy of the console, the mobile pages and the API docs: scripts, styles, fonts and
+ * requests from this origin only (an injected script cannot run or send data elsewhere); no plugins;
+ * no <base> or form posts elsewhere; never framed. Inline styles are allowed (Element Plus, Vant and
+ * Swagger UI set them); images may be data: or blob: URLs (ECharts exports, previews); MapLibre runs
+ * its worker from a blob: URL. The maps use a blank style, so no tile server is needed.
+ */
+export const PAGE_CSP = [
+  "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:", "font-src 'self' data:",
+  "connect-src 'self'", "worker-src 'self' blob:", "child-src 'self' blob:", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
+].join('; ');
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const app = Fastify({
@@ -126,13 +138,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   // Every answer, API or page: no MIME sniffing, never inside another site's frame (clickjacking),
-  // no full URLs (with ids) in the Referer sent elsewhere, and HTTPS only once served over it.
-  // A route with its own Content-Security-Policy (photos, certificates) keeps it.
+  // no full URLs (with ids) in the Referer sent elsewhere, HTTPS only once served over it, and a
+  // content policy (PAGE_CSP). A route with its own policy (photos, certificates) keeps it.
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');
     reply.header('referrer-policy', 'same-origin');
-    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', "frame-ancestors 'none'");
+    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', PAGE_CSP);
     if (config.cookieSecure) reply.header('strict-transport-security', 'max-age=15552000');
     return payload;
   });

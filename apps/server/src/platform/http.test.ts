@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupTestEnv, type TestEnv } from '../../test/harness.js';
+import { PAGE_CSP } from '../app.js';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -17,7 +18,8 @@ describe('HTTP plumbing', () => {
   it('sends the security headers with every answer, and keeps a route’s own content policy', async () => {
     for (const url of ['/api/health', '/api/nothing-here']) {
       const res = await env.app.inject({ url });
-      expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'same-origin', 'content-security-policy': "frame-ancestors 'none'" });
+      expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'same-origin', 'content-security-policy': PAGE_CSP });
+      expect(res.headers['content-security-policy']).toContain("script-src 'self'");
       expect(res.headers['strict-transport-security']).toBeUndefined(); // plain HTTP in tests
     }
     const secure = await env.secondApp({ cookieSecure: true });
