@@ -130,6 +130,9 @@ export const ERRORS = {
   CASE_REWORK_REASON: { status: 400, zh: '核查不通过须写明原因', en: 'Give the reason why the verification failed' },
   // files (PLAT-6) and Open311 (CASE-7)
   FILE_TYPE_NOT_ALLOWED: { status: 415, zh: '只能上传图片（{allowed}），该文件不是其中之一', en: 'Only images ({allowed}) may be uploaded; this file is none of them' },
+  FILE_DOCUMENT_TYPE: { status: 415, zh: '只能上传 PDF 或 Office 文档（{allowed}），该文件不是其中之一或已损坏', en: 'Only PDF or Office documents ({allowed}) may be uploaded; this file is none of them or is damaged' },
+  FILE_DOCUMENT_ACTIVE: { status: 400, zh: '文件含有宏、脚本或嵌入内容，出于安全原因不能上传；请另存为不含宏的文档或普通 PDF', en: 'The file contains macros, scripts or embedded content and cannot be uploaded; save it as a plain document or PDF' },
+  FILE_ATTACHMENT_NOT_PHOTO: { status: 400, zh: '此处只能附加照片（JPEG、PNG、WebP），{ids} 不是照片', en: 'Only photos (JPEG, PNG, WebP) may be attached here; {ids} are not photos' },
   FILE_REQUIRED: { status: 400, zh: '请在字段 file 中上传一个文件', en: 'Upload one file in the field "file"' },
   FILE_IMAGE_UNREADABLE: { status: 400, zh: '图片已损坏或无法读取', en: 'The image is damaged or cannot be read' },
   FILE_ATTACHMENT_UNKNOWN: { status: 400, zh: '附件 {ids} 不存在或不是你上传的', en: 'The attachments {ids} do not exist or were not uploaded by you' },

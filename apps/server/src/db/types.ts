@@ -445,6 +445,8 @@ export interface FilesTable {
   upload_expires_at: Date | null;
   upload_ip: string | null;
   claimed_at: Date | null;
+  /** documents (migration 0017): the name as uploaded, cleaned; null for photos */
+  name: string | null;
 }
 
 export interface Open311KeysTable {

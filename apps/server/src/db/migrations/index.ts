@@ -16,6 +16,7 @@ import * as m0013 from './0013_case_speed.js';
 import * as m0014 from './0014_org_life.js';
 import * as m0015 from './0015_case_place_checks.js';
 import * as m0016 from './0016_rate_windows.js';
+import * as m0017 from './0017_file_names.js';
 
 /** Every migration in order. Names sort by their number; a migration is never edited once released. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0014_org_life': m0014,
   '0015_case_place_checks': m0015,
   '0016_rate_windows': m0016,
+  '0017_file_names': m0017,
 };

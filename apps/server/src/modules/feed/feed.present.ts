@@ -1,4 +1,5 @@
 import type { Executor } from '../../db/database.js';
+import { describeFiles, type FileInfo } from '../files/files.service.js';
 import { orgNames } from '../orgs/orgs.service.js';
 import type { FeedRow } from './feed.repo.js';
 import type { FeedItemView } from './feed.schema.js';
@@ -6,6 +7,7 @@ import type { FeedItemView } from './feed.schema.js';
 /** Feed rows as the API shows them; `inherited` marks items posted to another organisation than `orgId`. */
 export async function present(ex: Executor, rows: FeedRow[], orgId: string): Promise<FeedItemView[]> {
   const names = await orgNames(ex, [...new Set(rows.map((r) => String(r.org_id)))]);
+  const files = await describeFiles(ex, rows.flatMap((r) => r.attachments));
   return rows.map((r) => ({
     id: String(r.id),
     orgId: String(r.org_id),
@@ -14,6 +16,7 @@ export async function present(ex: Executor, rows: FeedRow[], orgId: string): Pro
     title: r.title,
     body: r.body,
     attachments: r.attachments,
+    files: r.attachments.map((id) => files.get(id)).filter((f): f is FileInfo => !!f),
     cascade: r.cascade,
     internal: r.internal,
     authorName: r.author_name,

@@ -1,5 +1,6 @@
 import { FEED_KINDS } from '@tongxin/contracts';
 import { z } from 'zod';
+import { fileInfo } from '../files/files.schema.js';
 import { emptyAsUndefined, optionalString, pageOf, pageQuery } from '../../platform/pagination.js';
 
 const dbId = z.string().regex(/^\d{1,18}$/);
@@ -26,7 +27,7 @@ export const orgFeedQuery = z.object({
 export const noticeBody = z.object({
   title: z.string().trim().min(1).max(100),
   body: z.string().trim().max(5000).default(''),
-  attachments: z.array(fileId).max(9).default([]).describe('photo ids from POST /api/files (images only)'),
+  attachments: z.array(fileId).max(9).default([]).describe('ids of photos (POST /api/files) and documents (POST /api/files/documents) the caller uploaded'),
   cascade: z.boolean().default(false).describe('also reaches every organisation below'),
   internal: z.boolean().default(true).describe('only for members of the organisations it reaches'),
 });
@@ -39,6 +40,7 @@ export const feedItemSchema = z.object({
   title: z.string(),
   body: z.string(),
   attachments: z.array(z.string()),
+  files: z.array(fileInfo).describe('the attachments: type, name (documents) and size, in order'),
   cascade: z.boolean(),
   internal: z.boolean(),
   authorName: z.string(),

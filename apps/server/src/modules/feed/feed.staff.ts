@@ -38,7 +38,7 @@ export async function postNotice(deps: AppDeps, ctx: RequestContext, orgId: stri
   const actor = await requireAccess(db, ctx, 'feed:post', 'org', [orgId]);
   const org = await getOrg(db, orgId);
   if (!org || org.status !== 'active') throw new AppError('ORG_NOT_ACTIVE');
-  await checkAttachments(db, ctx, input.attachments);
+  await checkAttachments(db, ctx, input.attachments, { documents: true });
   const id = await db.transaction().execute((trx) =>
     postFeedItem(trx, {
       orgId, kind: 'notice', title: input.title, body: input.body, attachments: [...new Set(input.attachments)], cascade: input.cascade, internal: input.internal,

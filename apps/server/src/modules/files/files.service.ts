@@ -11,11 +11,13 @@ import { casesReferencingFile, mayViewCase } from '../cases/cases.service.js';
 import { mayViewCommitmentFile } from '../commitments/commitments.service.js';
 import { mayViewFeedFile } from '../feed/feed.service.js';
 import { mayViewMeetingFile } from '../life/life.service.js';
+import { documentName, documentType } from './files.document.js';
 import { processImage } from './files.image.js';
 import type { FileStore } from './files.store.js';
 
 // Photos for cases (PLAT-6): upload (type from the bytes, GPS read, metadata removed, thumbnail),
-// and serving, only to the uploader or to those who may see a case carrying the photo.
+// and serving, only to the uploader or to those who may see a case carrying the photo. Documents
+// (PDF, Office) for notices and meeting records: uploadDocument, served as downloads.
 // Anonymous reports: an anonymous upload answers a one-time upload token (only its sha256 is kept);
 // the anonymous report presenting it claims the file; unclaimed ones are removed after they expire.
 
@@ -38,6 +40,63 @@ export interface UploadedFile {
 // issue 5: notices of the branch feed, evidence of commitments' fulfilment and meeting records carry photos too
 const UPLOAD_PERMISSIONS = ['cases:report', 'cases:handle', 'cases:supervise', 'cases:department', 'feed:post', 'commitments:review', 'life:write'] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface UploadedDocument {
+  id: string;
+  mime: string;
+  size: number;
+  name: string;
+  createdAt: string;
+}
+
+/** Those who post notices or keep meeting records attach documents to them (files.document.ts). */
+const DOCUMENT_PERMISSIONS = ['feed:post', 'life:write'] as const;
+
+/**
+ * A document (PDF, Word, Excel, PowerPoint) for a notice or a meeting record: its type from the bytes,
+ * stored as uploaded (no conversion), with its cleaned name. Refusals are audited.
+ */
+export async function uploadDocument(deps: FilesDeps, ctx: RequestContext, input: Buffer, uploadedName: string | undefined): Promise<UploadedDocument> {
+  const { db } = deps.database;
+  const actor = ctx.actor;
+  if (!actor) throw new AppError('AUTH_REQUIRED');
+  if (!DOCUMENT_PERMISSIONS.some((p) => can(actor, p))) await requirePermission(db, ctx, 'feed:post', { type: 'file' });
+  let mime;
+  try {
+    mime = await documentType(input);
+  } catch (e) {
+    if (e instanceof AppError) {
+      await recordAudit(db, { actorId: actor.id, actorName: actor.username, action: 'file.upload', targetType: 'file', result: 'failed', reason: e.code, ip: ctx.ip, changes: { size: input.length, name: (uploadedName ?? '').slice(0, 200), document: true } });
+    }
+    throw e;
+  }
+  const name = documentName(uploadedName, mime);
+  const key = await deps.store.put(input);
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('files')
+      .values({ sha256: key, mime, size: input.length, width: null, height: null, thumbnail_key: null, uploaded_by: actor.id, name })
+      .returning(['id', 'created_at'])
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, { actorId: actor.id, actorName: actor.username, action: 'file.upload', targetType: 'file', targetId: row.id, targetLabel: name, ip: ctx.ip, changes: { mime, size: input.length, sha256: key, name, document: true } });
+    return { id: row.id, mime, size: input.length, name, createdAt: row.created_at.toISOString() };
+  });
+}
+
+/** What a list shows of attached files: type, name (documents) and size, by id. */
+export interface FileInfo {
+  id: string;
+  mime: string;
+  name: string | null;
+  size: number;
+}
+
+export async function describeFiles(ex: Executor, ids: readonly string[]): Promise<Map<string, FileInfo>> {
+  const valid = [...new Set(ids)].filter((id) => UUID.test(id));
+  if (valid.length === 0) return new Map();
+  const rows = await ex.selectFrom('files').select(['id', 'mime', 'name', 'size']).where('id', 'in', valid).execute();
+  return new Map(rows.map((r) => [r.id, { id: r.id, mime: r.mime, name: r.name, size: r.size }]));
+}
 
 export async function uploadFile(deps: FilesDeps, ctx: RequestContext, input: Buffer): Promise<UploadedFile> {
   const { db } = deps.database;
@@ -189,7 +248,7 @@ export async function sweepAnonymousUploads(deps: FilesDeps, now = new Date(), l
 }
 
 /** The bytes of a file (or its thumbnail) for the caller, or NOT_FOUND when they may not see it. */
-export async function readStoredFile(deps: FilesDeps, ctx: RequestContext, id: string, variant: 'original' | 'thumbnail'): Promise<{ mime: string; bytes: Buffer }> {
+export async function readStoredFile(deps: FilesDeps, ctx: RequestContext, id: string, variant: 'original' | 'thumbnail'): Promise<{ mime: string; bytes: Buffer; name: string | null }> {
   const { db } = deps.database;
   const actor = ctx.actor;
   if (!actor) throw new AppError('AUTH_REQUIRED');
@@ -203,7 +262,7 @@ export async function readStoredFile(deps: FilesDeps, ctx: RequestContext, id: s
   const key = variant === 'thumbnail' ? row.thumbnail_key : row.sha256;
   const bytes = key ? await deps.store.get(key) : null;
   if (!bytes) throw new AppError('NOT_FOUND');
-  return { mime: variant === 'thumbnail' ? 'image/jpeg' : row.mime, bytes };
+  return variant === 'thumbnail' ? { mime: 'image/jpeg', bytes, name: null } : { mime: row.mime, bytes, name: row.name };
 }
 
 async function seesACaseWith(ex: Executor, ctx: RequestContext, fileId: string): Promise<boolean> {
@@ -212,22 +271,25 @@ async function seesACaseWith(ex: Executor, ctx: RequestContext, fileId: string):
 }
 
 /**
- * For the cases module: every attachment id names an uploaded file, and an account may attach only
- * files it uploaded itself (system callers any existing file; anonymous callers none: they present
- * upload tokens instead). Throws FILE_ATTACHMENT_UNKNOWN otherwise.
+ * Every attachment id names an uploaded file, and an account may attach only files it uploaded itself
+ * (system callers any existing file; anonymous callers none: they present upload tokens instead).
+ * Throws FILE_ATTACHMENT_UNKNOWN otherwise. Photos only (FILE_ATTACHMENT_NOT_PHOTO), unless
+ * `documents` (notices and meeting records).
  */
-export async function checkAttachments(ex: Executor, caller: Caller, ids: readonly string[] | undefined): Promise<void> {
+export async function checkAttachments(ex: Executor, caller: Caller, ids: readonly string[] | undefined, opts: { documents?: boolean } = {}): Promise<void> {
   const unique = [...new Set(ids ?? [])];
   if (unique.length === 0) return;
   const valid = unique.filter((id) => UUID.test(id));
   const actorId = 'system' in caller ? null : (caller.actor?.id ?? undefined);
-  let found = new Set<string>();
+  let found = new Map<string, string>();
   // anonymous callers attach photos only through their upload tokens (claimAnonymousUploads), never by id
   if (actorId !== undefined && valid.length) {
-    let q = ex.selectFrom('files').select('id').where('id', 'in', valid);
+    let q = ex.selectFrom('files').select(['id', 'mime']).where('id', 'in', valid);
     if (actorId !== null) q = q.where('uploaded_by', '=', actorId);
-    found = new Set((await q.execute()).map((r) => r.id));
+    found = new Map((await q.execute()).map((r) => [r.id, r.mime]));
   }
   const missing = unique.filter((id) => !found.has(id));
   if (missing.length) throw new AppError('FILE_ATTACHMENT_UNKNOWN', { ids: missing.join(', ') }, { attachments: 'FILE_ATTACHMENT_UNKNOWN' });
+  const notPhotos = opts.documents ? [] : unique.filter((id) => !found.get(id)!.startsWith('image/'));
+  if (notPhotos.length) throw new AppError('FILE_ATTACHMENT_NOT_PHOTO', { ids: notPhotos.join(', ') }, { attachments: 'FILE_ATTACHMENT_NOT_PHOTO' });
 }

@@ -7,7 +7,7 @@ import { recordAudit } from '../../platform/audit.js';
 import { AppError } from '../../platform/errors.js';
 import type { LifeRules, RuleSet } from '../../platform/rules.js';
 import { postFeedItem } from '../feed/feed.service.js';
-import { checkAttachments } from '../files/files.service.js';
+import { checkAttachments, describeFiles, type FileInfo } from '../files/files.service.js';
 import { activeRoll, memberOrgs } from '../members/members.service.js';
 import { getOrg } from '../orgs/orgs.service.js';
 import { awardPoints } from '../points/points.service.js';
@@ -117,6 +117,11 @@ export async function listMeetings(deps: AppDeps, ctx: RequestContext, f: Meetin
   return { items: rows.map((r) => meetingSummary(actor, r)), total, page: f.page, pageSize: f.pageSize };
 }
 
+const filesOf = async (ex: Executor, ids: string[]): Promise<FileInfo[]> => {
+  const files = await describeFiles(ex, ids);
+  return ids.map((id) => files.get(id)).filter((f): f is FileInfo => !!f);
+};
+
 async function detail(ex: Executor, actor: Actor, row: MeetingRow): Promise<MeetingDetail> {
   const attendance = await attendanceOf(ex, String(row.id));
   const roll = await activeRoll(ex, String(row.branch_id));
@@ -128,6 +133,7 @@ async function detail(ex: Executor, actor: Actor, row: MeetingRow): Promise<Meet
     agenda: row.agenda,
     minutes: row.minutes,
     attachments: row.attachments,
+    files: await filesOf(ex, row.attachments),
     ruleVersion: row.rule_version,
     cancelReason: row.cancel_reason,
     lockedAt: row.locked_at?.toISOString() ?? null,
@@ -161,7 +167,7 @@ export async function planMeeting(deps: AppDeps, ctx: RequestContext, input: Mee
   checkTimes(startsAt, endsAt);
   const rules = await lifeRulesOn(db, chinaDate(startsAt));
   const { branchId } = await meetingOrg(db, input.orgId, input.kind, rules.rules, ctx.locale);
-  await checkAttachments(db, ctx, input.attachments);
+  await checkAttachments(db, ctx, input.attachments, { documents: true });
   const id = await db.transaction().execute(async (trx) => {
     const row = await trx
       .insertInto('meetings')
@@ -184,7 +190,7 @@ export async function updateMeeting(deps: AppDeps, ctx: RequestContext, id: stri
   const { actor, row: seen } = await loadMeeting(deps, ctx, id, 'life:write');
   const { db } = deps.database;
   // photos already on the record may be another clerk's: only the ones added now must be the caller's
-  await checkAttachments(db, ctx, input.attachments?.filter((a) => !seen.attachments.includes(a)));
+  await checkAttachments(db, ctx, input.attachments?.filter((a) => !seen.attachments.includes(a)), { documents: true });
   await db.transaction().execute(async (trx) => {
     const row = (await lockMeeting(trx, id))!;
     assertOpen(row);
@@ -237,7 +243,7 @@ function feedBody(row: MeetingRow, startsAt: Date, place: string, t: Tallies, ju
 export async function recordMeeting(deps: AppDeps, ctx: RequestContext, id: string, input: Omit<MeetingFields, 'title' | 'agenda'> & { attendance: AttendanceInput[] }) {
   const { actor, row: seen } = await loadMeeting(deps, ctx, id, 'life:write');
   const { db } = deps.database;
-  await checkAttachments(db, ctx, input.attachments?.filter((a) => !seen.attachments.includes(a)));
+  await checkAttachments(db, ctx, input.attachments?.filter((a) => !seen.attachments.includes(a)), { documents: true });
   await db.transaction().execute(async (trx) => {
     const row = (await lockMeeting(trx, id))!;
     assertOpen(row);

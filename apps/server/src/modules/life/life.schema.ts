@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fileInfo } from '../files/files.schema.js';
 import { COMPLIANCE_STATES, MEETING_ATTENDANCE, MEETING_KINDS, MEETING_STATUS, STUDY_KINDS } from '@tongxin/contracts';
 import { emptyAsUndefined, optionalString, pageOf, pageQuery } from '../../platform/pagination.js';
 import { isoDate } from '../members/members.schema.js';
@@ -44,7 +45,7 @@ const meetingFields = {
   recorder: text(64).optional(),
   agenda: text(4000).optional(),
   minutes: text(20000).optional(),
-  attachments: z.array(z.string().max(64)).max(20).optional().describe('ids of photos the caller uploaded (POST /api/files)'),
+  attachments: z.array(z.string().max(64)).max(20).optional().describe('ids of photos (POST /api/files) and documents (POST /api/files/documents) the caller uploaded'),
 };
 
 export const planMeetingBody = z.object({ orgId: dbId, kind: meetingKind, ...meetingFields });
@@ -101,6 +102,7 @@ export const meetingDetail = meetingSummary.extend({
   agenda: z.string(),
   minutes: z.string(),
   attachments: z.array(z.string()),
+  files: z.array(fileInfo).describe('the attachments: type, name (documents) and size, in order'),
   ruleVersion: z.string().nullable(),
   cancelReason: z.string().nullable(),
   lockedAt: z.string().nullable(),
