@@ -50,6 +50,9 @@ test('a secretary posts to the branch feed; the member sees the branch, the feed
     await page.getByTestId('feed-post').click();
     await page.getByTestId('notice-title').fill(notice);
     await page.getByTestId('notice-body').fill('上午九点，社区党群服务中心，请准时参加。');
+    // with the day's programme as a PDF
+    await page.getByTestId('notice-documents-input').setInputFiles({ name: '主题党日安排.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n', 'latin1') });
+    await assertText(page.getByTestId('notice-documents-item'), '主题党日安排.pdf');
     await page.getByTestId('notice-submit').click();
     await rowsWith(page, 'feed-table', notice).first().waitFor();
     assert.equal(await rowsWith(page, 'feed-table', notice).locator('[data-testid=feed-withdraw]').count(), 1, 'the author may withdraw it');
@@ -81,6 +84,13 @@ test('a secretary posts to the branch feed; the member sees the branch, the feed
     await m.waitForURL(/\/m\/feed/);
     const item = m.locator('[data-test=feed-unread]', { hasText: notice });
     await item.waitFor();
+    // the programme is there to download, under its name
+    const doc = item.locator('[data-test=feed-document]');
+    await assertText(doc, '主题党日安排.pdf');
+    const href = await doc.getAttribute('href');
+    const download = await m.evaluate(async (url) => { const r = await fetch(url!); return { status: r.status, disposition: r.headers.get('content-disposition') }; }, href);
+    assert.equal(download.status, 200);
+    assert.match(download.disposition ?? '', /^attachment; .*filename\*=UTF-8''%E4%B8%BB/);
     // posted while the page is open: the stream brings it without a reload
     const secretary = await tokenOf('lw_secretary');
     const me = await apiAs<{ scopes: { kind: string; id: string }[] }>(secretary, 'GET', '/api/auth/me');

@@ -13,6 +13,8 @@ export interface FeedItem {
   title: string;
   body: string;
   attachments: string[];
+  /** the attachments described: photos (image/*) and documents with their names, in order */
+  files: { id: string; mime: string; name: string | null; size: number }[];
   cascade: boolean;
   internal: boolean;
   authorName: string;

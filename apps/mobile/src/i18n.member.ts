@@ -6,7 +6,7 @@ export const memberZh = {
     above: '上级组织', feed: '支部动态', unreadN: '{n} 条未读', commitments: '我的承诺', notMember: '此账号尚未关联党员身份', term: '任期至 {date}',
   },
   feed: {
-    title: '支部动态', empty: '暂无动态', inherited: '上级下发', public: '公开', newItems: '有新动态，已刷新', unread: '未读', readAll: '全部已读', allRead: '已全部标为已读', more: '展开', less: '收起', end: '没有更多了',
+    title: '支部动态', empty: '暂无动态', inherited: '上级下发', public: '公开', newItems: '有新动态，已刷新', unread: '未读', readAll: '全部已读', allRead: '已全部标为已读', more: '展开', less: '收起', end: '没有更多了', document: '文档',
   },
   commit: {
     title: '我的承诺', intro: '亮身份、做承诺、践诺：每年公开承诺，支部记录践诺情况。', year: '{year} 年度', publish: '公开承诺', edit: '修改承诺', save: '保存修改', published: '承诺已公开', saved: '已保存',
@@ -22,7 +22,7 @@ export const memberEn: typeof memberZh = {
     above: 'Organisations above', feed: 'Branch feed', unreadN: '{n} unread', commitments: 'My commitments', notMember: 'This account is not linked to a party member', term: 'term until {date}',
   },
   feed: {
-    title: 'Branch feed', empty: 'Nothing posted yet', inherited: 'From above', public: 'Public', newItems: 'New items; refreshed', unread: 'Unread', readAll: 'Mark all read', allRead: 'All marked read', more: 'More', less: 'Less', end: 'No more',
+    title: 'Branch feed', empty: 'Nothing posted yet', inherited: 'From above', public: 'Public', newItems: 'New items; refreshed', unread: 'Unread', readAll: 'Mark all read', allRead: 'All marked read', more: 'More', less: 'Less', end: 'No more', document: 'Document',
   },
   commit: {
     title: 'My commitments', intro: 'Show who you are, make commitments, keep them: the branch records how each was kept.', year: '{year}', publish: 'Publish', edit: 'Change', save: 'Save changes', published: 'Commitments published', saved: 'Saved',

@@ -12,6 +12,8 @@ export interface FeedItem {
   title: string;
   body: string;
   attachments: string[];
+  /** the attachments described: photos (image/*) and documents (with their names), in order */
+  files: FileInfo[];
   cascade: boolean;
   internal: boolean;
   authorName: string;
@@ -38,12 +40,18 @@ export interface NoticeInput {
 }
 
 export interface UploadedPhoto { id: string; mime: string; size: number }
+/** An attached file as lists show it (GET /api/files/:id serves it; documents as downloads). */
+export interface FileInfo { id: string; mime: string; name: string | null; size: number }
+export const isPhoto = (f: FileInfo) => f.mime.startsWith('image/');
+/** The documents one may attach to notices and meeting records (the server reads the type from the bytes). */
+export const DOCUMENT_ACCEPT = '.pdf,.docx,.xlsx,.pptx,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.openxmlformats-officedocument.presentationml.presentation';
 
 export const feedApi = {
   list: (orgId: string, params: OrgFeedFilters & { page: number; pageSize: number }) => http.get<Page<FeedItem>>(`/orgs/${orgId}/feed`, { ...params, own: params.own ? 'true' : undefined }),
   post: (orgId: string, input: NoticeInput) => http.post<FeedItem>(`/orgs/${orgId}/feed`, input),
   withdraw: (id: string) => http.del(`/feed/items/${id}`),
   uploadPhoto: (file: File) => http.upload<UploadedPhoto>('/files', file),
+  uploadDocument: (file: File) => http.upload<FileInfo & { createdAt: string }>('/files/documents', file),
 };
 
 export const fileUrl = (id: string) => `/api/files/${encodeURIComponent(id)}`;

@@ -1,5 +1,6 @@
 // Organisational life (三会一课 and the rest), compliance by the rule set, and study (issue 5: LIFE-1, LIFE-3).
 import type { ComplianceState, MeetingAttendance, MeetingKind, MeetingStatus, StudyKind } from '@tongxin/contracts';
+import type { FileInfo } from './feed';
 import { http, type Query } from './http';
 import type { Page } from './types';
 
@@ -35,6 +36,8 @@ export interface MeetingDetail extends Meeting {
   agenda: string;
   minutes: string;
   attachments: string[];
+  /** the attachments described: photos and documents (with their names), in order */
+  files: FileInfo[];
   ruleVersion: string | null;
   cancelReason: string | null;
   lockedAt: string | null;

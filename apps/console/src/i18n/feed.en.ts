@@ -31,9 +31,11 @@ const en: typeof zh = {
     internal: 'Members only',
     internalTip: 'When off, the item is public: members of other organisations may open it by its link',
     photos: 'Photos',
-    photosTip: 'JPEG, PNG or WebP images only, at most {max}',
+    photosTip: 'JPEG, PNG or WebP images only',
+    documents: 'Documents',
+    documentsTip: 'PDF, Word, Excel or PowerPoint (.pdf .docx .xlsx .pptx), without macros; at most {max} photos and documents together',
   },
-  upload: { add: 'Add a photo', tooMany: 'At most {max} photos', remove: 'Remove' },
+  upload: { add: 'Add a photo', tooMany: 'At most {max} photos', remove: 'Remove', addDocument: 'Add a document', tooManyDocuments: 'At most {max} more attachments', download: 'Download' },
   commitments: {
     title: 'Public commitments',
     none: 'This member has made no commitments yet',

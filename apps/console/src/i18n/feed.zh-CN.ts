@@ -30,9 +30,11 @@ export default {
     internal: '仅党员可见',
     internalTip: '关闭后为公开动态：其他组织的党员凭链接也能查看',
     photos: '图片附件',
-    photosTip: '仅支持 JPEG、PNG、WebP 图片，最多 {max} 张',
+    photosTip: '仅支持 JPEG、PNG、WebP 图片',
+    documents: '文档附件',
+    documentsTip: '支持 PDF、Word、Excel、PowerPoint（.pdf .docx .xlsx .pptx），不能含宏；图片和文档合计最多 {max} 个',
   },
-  upload: { add: '添加图片', tooMany: '最多 {max} 张图片', remove: '移除' },
+  upload: { add: '添加图片', tooMany: '最多 {max} 张图片', remove: '移除', addDocument: '添加文档', tooManyDocuments: '最多还能添加 {max} 个附件', download: '下载' },
   commitments: {
     title: '公开承诺（亮身份、做承诺、践诺）',
     none: '该党员尚未作出承诺',
